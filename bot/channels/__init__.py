@@ -1,0 +1,1 @@
+"""Messengers: each turns its platform's updates into core messages and back."""

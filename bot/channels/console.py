@@ -1,0 +1,79 @@
+"""The terminal chat: the same bot, buttons as numbered options, piped input works."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.app import App
+from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, UserRef
+
+MESSENGER = "console"
+
+
+class ConsoleChannel:
+    def __init__(
+        self,
+        app: App,
+        user_id: str = "1",
+        name: str = "",
+        language_hint: str | None = None,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.app = app
+        self.user = UserRef(MESSENGER, user_id)
+        self.name = name
+        self.language_hint = language_hint
+        self._in = stdin
+        self._out = stdout
+        self._buttons: list[Button] = []
+        app.add_sender(MESSENGER, self.send)
+
+    async def send(self, out: Outgoing) -> None:
+        lines = []
+        if out.to != self.user:
+            lines.append(f"(→ {out.to})")
+        lines.append(out.reply.text)
+        if out.reply.buttons and out.to == self.user:
+            # numbering restarts with each reply that has buttons: the last ones are live
+            self._buttons = []
+            for row in out.reply.buttons:
+                cells = []
+                for button in row:
+                    self._buttons.append(button)
+                    cells.append(f"[{len(self._buttons)}] {button.label}")
+                lines.append("   ".join(cells))
+        self._out.write("\n".join(lines) + "\n\n")
+        self._out.flush()
+
+    def to_message(self, line: str) -> IncomingMessage:
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
+            button = self._buttons[int(text) - 1]
+            return IncomingMessage(
+                self.user, Kind.BUTTON, payload=button.payload, name=self.name,
+                language_hint=self.language_hint,
+            )  # fmt: skip
+        return IncomingMessage(
+            self.user, Kind.TEXT, text=text, name=self.name, language_hint=self.language_hint
+        )
+
+    async def run(self) -> None:
+        """Reads lines until end of input; each is handled before the next is read."""
+        interactive = self._in.isatty()
+        loop = asyncio.get_running_loop()
+        while True:
+            if interactive:
+                self._out.write("> ")
+                self._out.flush()
+            line = await loop.run_in_executor(None, self._in.readline)
+            if not line:
+                break
+            if not line.strip():
+                continue
+            if not interactive:
+                # piped input: show what was "typed", so the transcript reads like a chat
+                self._out.write(f"> {line.rstrip()}\n")
+            await self.app.handle(self.to_message(line))

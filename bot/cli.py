@@ -1,0 +1,149 @@
+"""The `partnerbot` command line of design.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import NoReturn
+
+from dotenv import load_dotenv
+
+from bot import config, logs
+from bot.app import App
+from bot.channels.console import ConsoleChannel
+from bot.config import Settings, SettingsError
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+from bot.storage.db import DatabaseError, backup
+
+log = logging.getLogger("partnerbot")
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad arguments: one clear line on stderr and exit 2, not a usage screen."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _locale(value: str) -> Locale:
+    try:
+        return Locale.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def parser() -> Parser:
+    p = Parser(
+        prog="partnerbot",
+        description="Chatbot of the international municipal partnership programme in Serbia. "
+        "Without a command: `run` when a messenger token is set, otherwise `chat`.",
+    )
+    p.add_argument("--version", action="version", version=f"partnerbot {version('partnerbot')}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.add_parser("run", help="serve every configured messenger and the scheduler")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default="1", help="your console user id (default 1)")
+    chat.add_argument("--name", default="", help="your name as the bot sees it")
+    chat.add_argument("--lang", type=_locale, help="sr-Cyrl, sr-Latn or en (default: asked)")
+    chat.add_argument("--coordinator", action="store_true", help="chat with coordinator rights")
+    bk = sub.add_parser("backup", help="a consistent copy of the live database")
+    bk.add_argument("file", type=Path, help="where to write the copy")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    load_dotenv(".env")
+    try:
+        settings = config.load()
+    except SettingsError as exc:
+        print(f"partnerbot: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or ("run" if settings.messengers else "chat")
+    if command == "chat" and not args.command:
+        args = parser().parse_args(["chat"])
+    logs.setup(
+        logging.INFO if command == "run" else logging.WARNING,
+        [settings.telegram_token or "", settings.viber_token or ""],
+    )
+    try:
+        if command == "run":
+            return asyncio.run(run(settings))
+        if command == "chat":
+            return asyncio.run(chat(settings, args))
+        if args.file.resolve() == settings.db_path.resolve():
+            print("partnerbot: the backup must go to another file", file=sys.stderr)
+            return 2
+        return asyncio.run(backup_command(settings, args.file))
+    except DatabaseError as exc:
+        print(f"partnerbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def chat(settings: Settings, args: argparse.Namespace) -> int:
+    if args.coordinator:
+        coordinators = settings.coordinators | {UserRef("console", args.user)}
+        settings = Settings(**{**settings.__dict__, "coordinators": coordinators})
+    app = await App.open(settings)
+    try:
+        console = ConsoleChannel(app, user_id=args.user, name=args.name)
+        if args.lang is not None:
+            user = await app.services.users.seen(console.user, args.name)
+            await app.services.users.set_locale(user.id, args.lang)
+        await console.run()
+    finally:
+        await app.close()
+    return 0
+
+
+async def run(settings: Settings) -> int:
+    from bot.channels.telegram import TelegramChannel
+    from bot.scheduling import scheduler as scheduling
+
+    if not settings.messengers:
+        print("partnerbot: no messenger configured: set TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    app = await App.open(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = scheduling.build(app.services)
+    channels = []
+    try:
+        if settings.telegram_token:
+            telegram = TelegramChannel(app, settings.telegram_token, settings.telegram_api_url)
+            await telegram.start()
+            channels.append(telegram)
+        scheduler.start()
+        log.info("partnerbot is running; stop with Ctrl+C")
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for channel in channels:
+            await channel.stop()
+        await app.close()
+    return 0
+
+
+async def backup_command(settings: Settings, destination: Path) -> int:
+    app = await App.open(settings)
+    try:
+        await backup(app.services.db, destination)
+    except OSError as exc:
+        print(f"partnerbot: cannot write the backup {destination}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await app.close()
+    print(f"backup written to {destination}")
+    return 0

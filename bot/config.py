@@ -1,0 +1,110 @@
+"""Settings from the environment (and an optional .env file), checked once at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.messages import UserRef
+
+DEFAULT_DB = "data/partnerbot.sqlite3"
+
+
+class SettingsError(Exception):
+    """A setting is malformed; the message names the variable and what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str | None = None
+    db_path: Path = Path(DEFAULT_DB)
+    coordinators: frozenset[UserRef] = frozenset()
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Belgrade"))
+    broadcast_rate: float = 25.0
+    quiet_hours: tuple[time, time] | None = (time(22, 0), time(8, 0))
+    viber_token: str | None = field(default=None, repr=False)
+
+    @property
+    def messengers(self) -> list[str]:
+        return ["telegram"] if self.telegram_token else []
+
+
+_TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_QUIET = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def _coordinators(raw: str) -> frozenset[UserRef]:
+    refs = set()
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        if item.isdigit():
+            refs.add(UserRef("telegram", item))
+        elif item.startswith("viber:") and len(item) > len("viber:"):
+            refs.add(UserRef("viber", item.removeprefix("viber:")))
+        else:
+            raise SettingsError(
+                f"PARTNERBOT_COORDINATORS: {item!r} is not a Telegram id (a number) "
+                "or a Viber id (viber:ID)"
+            )
+    return frozenset(refs)
+
+
+def _quiet_hours(raw: str) -> tuple[time, time] | None:
+    if not raw.strip():
+        return None
+    m = _QUIET.match(raw.strip())
+    try:
+        if not m:
+            raise ValueError
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        return time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise SettingsError(
+            f"PARTNERBOT_QUIET_HOURS: {raw!r} is not a window like 22:00-08:00 (or empty)"
+        ) from None
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    if env is None:
+        env = os.environ
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and not _TELEGRAM_TOKEN.match(token):
+        # never echo the token itself: it is a secret even when malformed
+        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a BotFather token (123:ABC…)")
+    api_url = env.get("TELEGRAM_API_URL", "").strip() or None
+    if api_url is not None and not re.match(r"^https?://", api_url):
+        raise SettingsError(f"TELEGRAM_API_URL: {api_url!r} is not an http(s) URL")
+    zone_name = env.get("PARTNERBOT_TIMEZONE", "").strip() or "Europe/Belgrade"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"PARTNERBOT_TIMEZONE: {zone_name!r} is not a time zone (e.g. Europe/Belgrade)"
+        ) from None
+    rate_raw = env.get("PARTNERBOT_BROADCAST_RATE", "").strip() or "25"
+    try:
+        rate = float(rate_raw)
+        if not 0 < rate <= 1000:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(
+            f"PARTNERBOT_BROADCAST_RATE: {rate_raw!r} is not a number of messages per second "
+            "between 0 and 1000"
+        ) from None
+    return Settings(
+        telegram_token=token,
+        telegram_api_url=api_url,
+        db_path=Path(env.get("PARTNERBOT_DB", "").strip() or DEFAULT_DB),
+        coordinators=_coordinators(env.get("PARTNERBOT_COORDINATORS", "")),
+        timezone=zone,
+        broadcast_rate=rate,
+        quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
+        viber_token=env.get("VIBER_AUTH_TOKEN", "").strip() or None,
+    )

@@ -1,0 +1,1 @@
+"""The messenger-independent core: messages, locales, dispatching and dialogs."""

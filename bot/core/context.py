@@ -1,0 +1,47 @@
+"""What a handler gets: the message, the person, their locale and the bot's services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from bot.config import Settings
+from bot.core.i18n import I18n, Translator
+from bot.core.locales import Locale
+from bot.core.messages import Button, IncomingMessage, Outgoing, Reply
+from bot.storage.dialogs import Dialogs, DialogState
+from bot.storage.users import User, Users
+
+
+@dataclass(frozen=True)
+class Services:
+    db: aiosqlite.Connection
+    users: Users
+    dialogs: Dialogs
+    i18n: I18n
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    msg: IncomingMessage
+    user: User
+    locale: Locale
+    coordinator: bool
+    services: Services
+    # messages to people other than the sender (coordinators, a person being answered)
+    outbox: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def t(self) -> Translator:
+        return self.services.i18n[self.locale]
+
+    def dialog_button(self, label: str, state: DialogState, value: str) -> Button:
+        return Button(label, f"d:{state.token}:{value}")
+
+    def menu_button(self) -> Button:
+        return Button(self.t.t("button.menu"), "menu")
+
+    def with_menu_button(self, text: str) -> Reply:
+        return Reply(text, ((self.menu_button(),),))

@@ -1,0 +1,1 @@
+"""Conversations: the menu, help, language choice and, later, the forms."""

@@ -1,0 +1,175 @@
+"""Routes each incoming message to its handler, one message per person at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.context import Context, Services
+from bot.core.dialogs import menu
+from bot.core.dialogs.base import Dialog
+from bot.core.locales import Locale, choose
+from bot.core.messages import IncomingMessage, Kind, Outgoing, Reply, UserRef
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context], Awaitable[list[Reply]]]
+TextHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+# Telegram's limit for one message; longer input is no question anyone types by hand.
+MAX_INPUT = 4096
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    description_id: str
+    coordinator_only: bool = False
+
+
+class Dispatcher:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.commands: dict[str, Command] = {}
+        self.menu_entries: dict[str, Handler] = {}
+        self.prefixes: dict[str, TextHandler] = {}
+        self.dialogs: dict[str, Dialog] = {}
+        self.on_question: TextHandler = _not_understood
+        self._locks: dict[UserRef, asyncio.Lock] = {}
+        self._waiting: dict[UserRef, int] = {}
+        for entry in ("m:faq", "m:register", "m:workshops", "m:ask"):
+            self.menu_entries[entry] = _not_ready(entry)
+        self.menu_entries["m:language"] = menu.choose_language
+        self.add_command(Command("start", menu.start, "cmd.start"))
+        self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
+        self.add_command(Command("help", menu.help_text, "cmd.help"))
+        self.add_command(Command("language", menu.choose_language, "cmd.language"))
+        self.add_command(Command("cancel", self._cancel, "cmd.cancel"))
+        self.add_command(Command("stats", menu.stats, "cmd.stats", coordinator_only=True))
+
+    def add_command(self, command: Command) -> None:
+        self.commands[command.name] = command
+
+    def add_dialog(self, dialog: Dialog) -> None:
+        self.dialogs[dialog.name] = dialog
+
+    def is_coordinator(self, user: UserRef) -> bool:
+        return user in self.services.settings.coordinators
+
+    async def handle(self, msg: IncomingMessage) -> list[Outgoing]:
+        """Every message gets at least one reply, whatever goes wrong inside."""
+        lock = self._locks.setdefault(msg.user, asyncio.Lock())
+        self._waiting[msg.user] = self._waiting.get(msg.user, 0) + 1
+        try:
+            async with lock:
+                return await self._handle(msg)
+        finally:
+            self._waiting[msg.user] -= 1
+            if not self._waiting[msg.user]:
+                del self._waiting[msg.user]
+                del self._locks[msg.user]
+
+    async def _handle(self, msg: IncomingMessage) -> list[Outgoing]:
+        services = self.services
+        if not msg.private:
+            locale = choose(None, msg.text, None, msg.language_hint)
+            text = services.i18n[locale].t("chat.private_only")
+            return [Outgoing(msg.user, Reply(text))]
+        user = await services.users.seen(msg.user, msg.name)
+        locale = choose(user.locale, msg.text, user.last_locale, msg.language_hint)
+        ctx = Context(msg, user, locale, self.is_coordinator(msg.user), services)
+        try:
+            replies = await self._route(ctx)
+        except Exception:
+            log.exception("handling a message from %s failed", msg.user)
+            replies = [ctx.with_menu_button(ctx.t.t("error.internal"))]
+        if user.locale is None:
+            await services.users.set_last_locale(user.id, ctx.locale)
+        return [Outgoing(msg.user, r) for r in replies] + ctx.outbox
+
+    async def _route(self, ctx: Context) -> list[Reply]:
+        msg = ctx.msg
+        if msg.kind is Kind.UNSUPPORTED:
+            return [ctx.with_menu_button(ctx.t.t("input.unsupported"))]
+        if msg.kind is Kind.BUTTON:
+            return await self._button(ctx, msg.payload)
+        text = msg.text.strip()
+        if len(text) > MAX_INPUT:
+            return [Reply(ctx.t.t("input.too_long", length=len(text), limit=MAX_INPUT))]
+        if not text:
+            return [ctx.with_menu_button(ctx.t.t("input.empty"))]
+        if text.startswith("/"):
+            return await self._command(ctx, text)
+        state = await self.services.dialogs.get(ctx.user.id)
+        if state is not None and state.name in self.dialogs:
+            return await self.dialogs[state.name].on_text(ctx, state, text)
+        return await self.on_question(ctx, text)
+
+    async def _command(self, ctx: Context, text: str) -> list[Reply]:
+        word, _, _rest = text.partition(" ")
+        # "/start@partnerbot" is how Telegram writes a command addressed to one bot
+        name = word[1:].split("@", 1)[0].lower()
+        command = self.commands.get(name)
+        if command is None:
+            return [Reply(ctx.t.t("command.unknown", command=word))]
+        if command.coordinator_only and not ctx.coordinator:
+            return [Reply(ctx.t.t("coordinator.only", command="/" + name))]
+        return await command.handler(ctx)
+
+    async def _button(self, ctx: Context, payload: str) -> list[Reply]:
+        if payload == "menu":
+            return await menu.show_menu(ctx)
+        if payload.startswith("lang:"):
+            return await self._set_language(ctx, payload.removeprefix("lang:"))
+        if payload in self.menu_entries:
+            return await self.menu_entries[payload](ctx)
+        if payload.startswith("d:"):
+            _, token, value = [*payload.split(":", 2), "", ""][:3]
+            state = await self.services.dialogs.get(ctx.user.id)
+            if state is not None and state.token == token and state.name in self.dialogs:
+                return await self.dialogs[state.name].on_button(ctx, state, value)
+        prefix = payload.split(":", 1)[0]
+        if prefix in self.prefixes:
+            return await self.prefixes[prefix](ctx, payload.split(":", 1)[-1])
+        return [menu.menu(ctx, "button.expired")]
+
+    async def _set_language(self, ctx: Context, tag: str) -> list[Reply]:
+        try:
+            locale = Locale.parse(tag)
+        except ValueError:
+            return [menu.menu(ctx, "button.expired")]
+        await self.services.users.set_locale(ctx.user.id, locale)
+        chosen = Context(ctx.msg, ctx.user, locale, ctx.coordinator, ctx.services, ctx.outbox)
+        return [Reply(chosen.t.t("language.set")), menu.menu(chosen)]
+
+    async def _cancel(self, ctx: Context) -> list[Reply]:
+        state = await self.services.dialogs.get(ctx.user.id)
+        if state is None:
+            return [ctx.with_menu_button(ctx.t.t("dialog.nothing_to_cancel"))]
+        await self.services.dialogs.clear(ctx.user.id)
+        return [menu.menu(ctx, "dialog.cancelled")]
+
+    def command_list(self, locale: Locale, coordinator: bool) -> list[tuple[str, str]]:
+        """(command, description) for a messenger's command menu."""
+        t = self.services.i18n[locale]
+        return [
+            (c.name, t.t(c.description_id))
+            for c in self.commands.values()
+            if coordinator or not c.coordinator_only
+        ]
+
+
+def _not_ready(entry: str) -> Handler:
+    label_id = dict(menu.MENU_ENTRIES)[entry]
+
+    async def handler(ctx: Context) -> list[Reply]:
+        return [ctx.with_menu_button(ctx.t.t("feature.not_ready", feature=ctx.t.t(label_id)))]
+
+    return handler
+
+
+async def _not_understood(ctx: Context, text: str) -> list[Reply]:
+    return [menu.menu(ctx, "text.not_understood")]

@@ -1,0 +1,61 @@
+"""What channels hand to the core and what the core hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    TEXT = "text"
+    BUTTON = "button"
+    # stickers, photos, voice, files: anything the bot cannot read
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person on one messenger: ("telegram", "12345"), ("console", "1")."""
+
+    messenger: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.messenger}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    user: UserRef
+    kind: Kind
+    text: str = ""
+    payload: str = ""
+    name: str = ""
+    language_hint: str | None = None
+    # group chats get one polite answer and nothing else
+    private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    # short ASCII ids only: Telegram allows 64 bytes of callback data
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default=())
+
+    @property
+    def flat_buttons(self) -> tuple[Button, ...]:
+        return tuple(b for row in self.buttons for b in row)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A reply addressed to someone, possibly not the person who wrote."""
+
+    to: UserRef
+    reply: Reply

@@ -1,0 +1,1 @@
+"""Jobs in time: housekeeping now, announcements later; rebuilt from the database at start."""

@@ -1,0 +1,1 @@
+"""SQLite storage through aiosqlite: the database is the source of truth."""

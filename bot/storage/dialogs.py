@@ -1,0 +1,68 @@
+"""The open dialog of each person (a form in progress), one row per person."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    name: str
+    step: str
+    token: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Dialogs:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: int) -> DialogState | None:
+        async with self._conn.execute(
+            "SELECT name, step, token, data FROM dialogs WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return DialogState(row[0], row[1], row[2], json.loads(row[3]))
+
+    async def put(
+        self, user_id: int, name: str, step: str, data: dict[str, Any], *, new_token: bool = False
+    ) -> DialogState:
+        """Writes the dialog's step; a new dialog (or new_token) gets a fresh button token."""
+        current = await self.get(user_id)
+        token = (
+            current.token
+            if current is not None and current.name == name and not new_token
+            else secrets.token_hex(3)
+        )
+        await self._conn.execute(
+            """
+            INSERT INTO dialogs (user_id, name, step, data, token, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                name = excluded.name, step = excluded.step, data = excluded.data,
+                token = excluded.token, updated_at = excluded.updated_at
+            """,
+            (user_id, name, step, json.dumps(data, ensure_ascii=False), token, _now()),
+        )
+        return DialogState(name, step, token, data)
+
+    async def clear(self, user_id: int) -> None:
+        await self._conn.execute("DELETE FROM dialogs WHERE user_id = ?", (user_id,))
+
+    async def prune(self, older_than: timedelta) -> int:
+        """Drops dialogs abandoned long ago: half-typed personal data is not kept forever."""
+        cutoff = (datetime.now(UTC) - older_than).isoformat()
+        async with self._conn.execute("DELETE FROM dialogs WHERE updated_at < ?", (cutoff,)) as cur:
+            return cur.rowcount
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -1,0 +1,108 @@
+"""The people the bot knows, one row per messenger account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    ref: UserRef
+    name: str
+    locale: Locale | None
+    last_locale: Locale | None
+    first_seen: str
+    last_seen: str
+    subscribed: bool
+    blocked: bool
+
+    @property
+    def is_new(self) -> bool:
+        return self.first_seen == self.last_seen
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        ref=UserRef(row["messenger"], row["external_id"]),
+        name=row["name"],
+        locale=Locale(row["locale"]) if row["locale"] else None,
+        last_locale=Locale(row["last_locale"]) if row["last_locale"] else None,
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        subscribed=bool(row["subscribed"]),
+        blocked=bool(row["blocked"]),
+    )
+
+
+class Users:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def seen(self, ref: UserRef, name: str) -> User:
+        """Records contact from a person (creating them on first contact) and returns them.
+
+        A person who writes again has evidently unblocked the bot.
+        """
+        now = _now()
+        async with self._conn.execute(
+            """
+            INSERT INTO users (messenger, external_id, name, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (messenger, external_id) DO UPDATE SET
+                last_seen = excluded.last_seen,
+                name = CASE WHEN excluded.name != '' THEN excluded.name ELSE users.name END,
+                blocked = 0
+            RETURNING *
+            """,
+            (ref.messenger, ref.id, name, now, now),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return _user(row)
+
+    async def get(self, ref: UserRef) -> User | None:
+        async with self._conn.execute(
+            "SELECT * FROM users WHERE messenger = ? AND external_id = ?", (ref.messenger, ref.id)
+        ) as cur:
+            row = await cur.fetchone()
+        return _user(row) if row else None
+
+    async def set_locale(self, user_id: int, locale: Locale) -> None:
+        await self._conn.execute(
+            "UPDATE users SET locale = ?, last_locale = ? WHERE id = ?",
+            (locale.value, locale.value, user_id),
+        )
+
+    async def set_last_locale(self, user_id: int, locale: Locale) -> None:
+        await self._conn.execute(
+            "UPDATE users SET last_locale = ? WHERE id = ? AND last_locale IS NOT ?",
+            (locale.value, user_id, locale.value),
+        )
+
+    async def set_blocked(self, ref: UserRef, blocked: bool = True) -> None:
+        await self._conn.execute(
+            "UPDATE users SET blocked = ? WHERE messenger = ? AND external_id = ?",
+            (int(blocked), ref.messenger, ref.id),
+        )
+
+    async def counts(self) -> list[tuple[str, str, int]]:
+        """(messenger, locale or '', number of people), for coordinators' statistics."""
+        async with self._conn.execute(
+            """
+            SELECT messenger, COALESCE(locale, last_locale, '') AS loc, COUNT(*)
+            FROM users GROUP BY messenger, loc ORDER BY messenger, loc
+            """
+        ) as cur:
+            return [(r[0], r[1], r[2]) async for r in cur]

@@ -9,7 +9,6 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -18,15 +17,16 @@ _T = TypeVar("_T")
 JSONDict = dict[str, Any]
 Buttons = list[list[tuple[str, str | None]]]
 
-# PTB sends str values raw and everything else JSON-encoded, so a text of "123" or "[1]" must not be
-# decoded; all other form values are tried as JSON ("42" -> 42, "true" -> True, "{...}" -> dict).
-_STRING_PARAMS = frozenset(
-    "text caption callback_query_id inline_query_id query title description short_description "
-    "name language_code parse_mode action emoji file_id url payload start_parameter question "
-    "secret_token message_effect_id business_connection_id custom_emoji_id".split()
-)
-_CHAT_PREFIXES = ("send", "copy", "forward", "edit")  # methods a blocked user makes fail
-_NOT_RATE_LIMITED = frozenset({"sendchataction"})
+# PTB posts str values raw and JSON-encodes everything else, so these are never JSON-decoded (a
+# text of "123" stays a str); any other form value is tried as JSON ("42" -> 42, "{..}" -> dict).
+# fmt: off
+_STRING_PARAMS = frozenset({
+    "text", "caption", "callback_query_id", "inline_query_id", "query", "title", "description",
+    "short_description", "name", "language_code", "parse_mode", "action", "emoji", "file_id", "url",
+    "payload", "start_parameter", "question", "secret_token", "message_effect_id",
+})
+# fmt: on
+_CHAT_PREFIXES = ("send", "copy", "forward", "edit")  # the methods that fail for a blocked user
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +53,6 @@ class SentMessage:
     parse_mode: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SentDocument:
-    chat_id: int
-    message_id: int
-    filename: str | None
-    content: bytes
-    caption: str | None
-
-
 class _ApiError(Exception):
     def __init__(self, code: int, description: str, parameters: JSONDict | None = None) -> None:
         super().__init__(description)
@@ -84,7 +75,7 @@ def _decode(key: str, value: Any) -> Any:
         try:
             return json.loads(value)
         except ValueError:
-            return value  # "@channel", "attach://x", "HTML"...
+            return value  # "@channel", "attach://x", "HTML", ...
     return value
 
 
@@ -100,7 +91,7 @@ def _buttons(markup: Any) -> Buttons:
 
 
 def _inline(markup: Any) -> JSONDict | None:
-    # Telegram only returns inline keyboards inside a Message; PTB would crash on a reply keyboard.
+    # Telegram only returns inline keyboards inside a Message, and PTB would crash on any other.
     return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
@@ -109,6 +100,8 @@ def _utf16_len(text: str) -> int:
 
 
 class BotApiDouble:
+    """Serves /bot<token>/<method> on 127.0.0.1; user_* queue updates, calls/sent() show replies."""
+
     def __init__(
         self,
         token: str = "123456:TEST-TOKEN",
@@ -116,10 +109,7 @@ class BotApiDouble:
         bot_username: str = "partnerbot_test_bot",
     ) -> None:
         self.token = token
-        self.bot_id = bot_id
-        self.bot_username = bot_username
         self.calls: list[ApiCall] = []
-        self.documents: list[SentDocument] = []
         self.blocked_users: set[int] = set()
         self.rate_limit: float | None = None
         self.count_429 = 0
@@ -146,31 +136,23 @@ class BotApiDouble:
         self._port = 0
         self._closed = False
         handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
-            "getMe": self._get_me,
-            "getUpdates": self._get_updates,
-            "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "setMyCommands": self._set_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "sendMessage": self._send_message,
-            "editMessageText": self._edit_message_text,
+            "getMe": self._get_me, "getUpdates": self._get_updates,
+            "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands, "deleteMyCommands": self._delete_my_commands,
+            "getMyCommands": self._get_my_commands, "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text, "sendDocument": self._send_document,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "answerCallbackQuery": self._answer_callback_query,
-            "sendDocument": self._send_document,
-            "sendChatAction": self._send_chat_action,
-            "close": self._close,
-            "logOut": self._log_out,
-        }
+            "sendChatAction": self._send_chat_action, "answerCallbackQuery": self._true,
+            "close": self._true, "logOut": self._true,
+        }  # fmt: skip
+        # Bot API method names are case-insensitive.
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
-
-    # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        # Cancelling handlers on disconnect ends long polls that PTB abandoned when it stopped.
+        # Cancelling handlers on disconnect ends the long polls that PTB abandons when it stops.
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -179,7 +161,7 @@ class BotApiDouble:
     async def stop(self) -> None:
         self._closed = True
         for key in list(self._events):
-            self._pulse(key)  # release pending getUpdates so cleanup does not wait for them
+            self._pulse(key)  # pending getUpdates return [] now instead of holding up cleanup
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -188,22 +170,17 @@ class BotApiDouble:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._port}/bot"
 
-    # --- simulated users ---------------------------------------------------------------------
+    # --- simulated users ----------------------------------------------------------------------
 
     def push_raw(self, update: dict[str, Any]) -> int:
-        """Enqueue any update dict; update ids should grow, as Telegram's do."""
+        """Enqueue any update dict; update ids must grow, as Telegram's do."""
         update = dict(update)
         update_id = int(update.setdefault("update_id", self._next_update_id))
         self._next_update_id = max(self._next_update_id, update_id + 1)
@@ -222,13 +199,13 @@ class BotApiDouble:
         chat_id: int | None = None,
     ) -> int:
         content: JSONDict = {"text": text}
-        if text.startswith("/"):
-            # PTB's CommandHandler only fires on a bot_command entity at offset 0.
+        if text.startswith("/"):  # PTB's CommandHandler needs a bot_command entity at offset 0
+            command = text.split()[0]
             content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": _utf16_len(text.split()[0])}
+                {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
             ]
-        msg = self._user_message(user_id, first_name, language_code, chat_type, chat_id, content)
-        return self.push_raw({"message": msg})
+        user = self._user(user_id, first_name, language_code)
+        return self._push_message(user, chat_id, content, chat_type)
 
     def user_press(
         self,
@@ -239,64 +216,40 @@ class BotApiDouble:
         language_code: str | None = "sr",
         chat_id: int | None = None,
     ) -> int:
-        """Press an inline button; the callback query id is str(returned update_id)."""
+        """Press an inline button; the callback query id is str(the returned update id)."""
         cid = user_id if chat_id is None else chat_id
         mid = self._last_bot_message.get(cid) if message_id is None else message_id
         message = self._bot_messages.get((cid, mid)) if mid is not None else None
         if message is None:
             message = {"message_id": mid or 1, "date": int(time.time()), "chat": self._chat(cid)}
-            message["from"] = self._me
         update_id = self._next_update_id
-        query = {
-            "id": str(update_id),
-            "from": self._user(user_id, None, language_code),
-            "chat_instance": str(cid),
-            "data": data,
-            "message": message,
-        }
+        query = {"id": str(update_id), "from": self._user(user_id, None, language_code)}
+        query |= {"chat_instance": str(cid), "data": data, "message": message}
         return self.push_raw({"update_id": update_id, "callback_query": query})
 
-    def user_sticker(
-        self,
-        user_id: int,
-        emoji: str = "👍",
-        *,
-        first_name: str = "Ana",
-        language_code: str | None = "sr",
-        chat_id: int | None = None,
-    ) -> int:
+    def user_sticker(self, user_id: int, emoji: str = "👍", *, chat_id: int | None = None) -> int:
         uid = f"STK{self._next_update_id}"
-        sticker = {"file_id": uid, "file_unique_id": uid, "type": "regular", "width": 512}
-        sticker |= {"height": 512, "is_animated": False, "is_video": False, "emoji": emoji}
-        content = {"sticker": sticker}
-        msg = self._user_message(user_id, first_name, language_code, "private", chat_id, content)
-        return self.push_raw({"message": msg})
+        sticker = dict(file_id=uid, file_unique_id=uid, type="regular", emoji=emoji, width=512)
+        sticker |= dict(height=512, is_animated=False, is_video=False)
+        return self._push_message(self._known_user(user_id), chat_id, {"sticker": sticker})
 
     def user_photo(
-        self,
-        user_id: int,
-        caption: str | None = None,
-        *,
-        first_name: str = "Ana",
-        language_code: str | None = "sr",
-        chat_id: int | None = None,
+        self, user_id: int, caption: str | None = None, *, chat_id: int | None = None
     ) -> int:
-        uid = f"PHO{self._next_update_id}"
+        uid = f"PHO{self._next_update_id}_"
         sizes = [
-            {"file_id": f"{uid}_{w}", "file_unique_id": f"{uid}_{w}", "width": w, "height": w}
+            dict(file_id=f"{uid}{w}", file_unique_id=f"{uid}{w}", width=w, height=w * 3 // 4)
             for w in (90, 320, 1280)
         ]
         content: JSONDict = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption
-        msg = self._user_message(user_id, first_name, language_code, "private", chat_id, content)
-        return self.push_raw({"message": msg})
+        return self._push_message(self._known_user(user_id), chat_id, content)
 
     def user_edit(self, user_id: int, message_id: int, text: str) -> int:
         now = int(time.time())
-        lang = self._users.get(user_id, {}).get("language_code")
-        msg = {"message_id": message_id, "from": self._user(user_id, None, lang)}
-        msg |= {"chat": self._chat(user_id), "date": now, "edit_date": now, "text": text}
+        msg = dict(message_id=message_id, date=now, edit_date=now, text=text)
+        msg |= {"from": self._known_user(user_id), "chat": self._chat(user_id)}
         return self.push_raw({"edited_message": msg})
 
     def _user(self, user_id: int, first_name: str | None, language_code: str | None) -> JSONDict:
@@ -307,50 +260,43 @@ class BotApiDouble:
         self._users[user_id] = user
         return user
 
+    def _known_user(self, user_id: int) -> JSONDict:
+        # Updates without user details repeat what this user last sent with.
+        return self._users.get(user_id) or self._user(user_id, "Ana", "sr")
+
     def _chat(
         self, chat_id: int, chat_type: str | None = None, first_name: str = "Ana"
     ) -> JSONDict:
         chat = self._chats.get(chat_id)
-        if chat is None or (chat_type is not None and chat["type"] != chat_type):
+        if chat is None or chat_type not in (None, chat["type"]):
             chat = {"id": chat_id, "type": chat_type or "private"}
-            if chat["type"] == "private":
-                chat["first_name"] = first_name
-            else:
-                chat["title"] = f"Group {chat_id}"
+            chat |= {"first_name": first_name} if chat["type"] == "private" else {"title": "Group"}
             self._chats[chat_id] = chat
         return chat
 
     def _new_message_id(self, chat_id: int) -> int:
-        # One counter per chat shared by user and bot messages, like Telegram's private chats.
-        mid = self._next_message_id.get(chat_id, 0) + 1
-        self._next_message_id[chat_id] = mid
-        return mid
+        # One counter per chat, shared by user and bot messages, as in Telegram's private chats.
+        self._next_message_id[chat_id] = self._next_message_id.get(chat_id, 0) + 1
+        return self._next_message_id[chat_id]
 
-    def _user_message(
-        self,
-        user_id: int,
-        first_name: str,
-        language_code: str | None,
-        chat_type: str,
-        chat_id: int | None,
-        content: JSONDict,
-    ) -> JSONDict:
-        cid = user_id if chat_id is None else chat_id
-        return {
-            "message_id": self._new_message_id(cid),
-            "from": self._user(user_id, first_name, language_code),
-            "chat": self._chat(cid, chat_type, first_name),
-            "date": int(time.time()),
-            **content,
-        }
+    def _push_message(
+        self, user: JSONDict, chat_id: int | None, content: JSONDict, chat_type: str | None = None
+    ) -> int:
+        cid = user["id"] if chat_id is None else chat_id
+        msg = {"message_id": self._new_message_id(cid), "from": user, "date": int(time.time())}
+        msg |= {"chat": self._chat(cid, chat_type, user["first_name"]), **content}
+        return self.push_raw({"message": msg})
 
-    # --- what the bot did --------------------------------------------------------------------
+    # --- what the bot did ---------------------------------------------------------------------
 
     def sent(self, chat_id: int | None = None) -> list[SentMessage]:
         return list(self._sent if chat_id is None else self._sent_by_chat.get(chat_id, ()))
 
-    async def wait_for_sent(  # noqa: ASYNC109 - the timeout is part of the test-facing API
-        self, chat_id: int, count: int, timeout: float = 5.0
+    async def wait_for_sent(
+        self,
+        chat_id: int,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test-facing API
     ) -> list[SentMessage]:
         """Wait for `count` sent() entries (edits included) in chat_id since the double started."""
 
@@ -358,32 +304,29 @@ class BotApiDouble:
             got = self._sent_by_chat.get(chat_id, [])
             return list(got) if len(got) >= count else None
 
-        result = await self._wait(("sent", chat_id), check, timeout)
-        if result is None:
+        if (result := await self._wait(("sent", chat_id), check, timeout)) is None:
             got = [(m.message_id, m.text) for m in self.sent(chat_id)]
             raise AssertionError(f"wanted {count} messages to {chat_id} in {timeout}s, got {got}")
         return result
 
-    async def wait_for_call(  # noqa: ASYNC109 - the timeout is part of the test-facing API
+    async def wait_for_call(
         self,
         method: str,
         predicate: Callable[[ApiCall], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test-facing API
     ) -> ApiCall:
         """Return the first matching call since the double started, waiting if there is none."""
         wanted, cursor = method.lower(), 0
 
         def check() -> ApiCall | None:
-            nonlocal cursor  # resume the scan where the last wake-up left it
+            nonlocal cursor  # each wake-up only scans the calls that arrived since the last one
             while cursor < len(self.calls):
-                call = self.calls[cursor]
-                cursor += 1
+                call, cursor = self.calls[cursor], cursor + 1
                 if call.method.lower() == wanted and (predicate is None or predicate(call)):
                     return call
             return None
 
-        result = await self._wait("calls", check, timeout)
-        if result is None:
+        if (result := await self._wait("calls", check, timeout)) is None:
             seen = [c.method for c in self.calls[-20:]]
             raise AssertionError(f"no matching {method} call in {timeout}s; last calls: {seen}")
         return result
@@ -394,25 +337,22 @@ class BotApiDouble:
         cmds = self._commands.get((language_code or None, scope_type), [])
         return [(c["command"], c["description"]) for c in cmds]
 
-    # --- waiting -----------------------------------------------------------------------------
-
     def _pulse(self, key: Hashable) -> None:
-        event = self._events.pop(key, None)
-        if event is not None:
+        if (event := self._events.pop(key, None)) is not None:
             event.set()
 
     async def _wait(
-        self, key: Hashable, check: Callable[[], _T | None], timeout: float
+        self, key: Hashable, check: Callable[[], _T | None], seconds: float
     ) -> _T | None:
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(seconds):
                 while (result := check()) is None:
                     await self._events.setdefault(key, asyncio.Event()).wait()
                 return result
         except TimeoutError:
             return None
 
-    # --- HTTP --------------------------------------------------------------------------------
+    # --- HTTP ---------------------------------------------------------------------------------
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return _error_response(404, "Not Found")
@@ -420,12 +360,13 @@ class BotApiDouble:
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _error_response(401, "Unauthorized")
-        name, handler = self._handlers.get(request.match_info["method"].lower(), (None, None))
+        asked = request.match_info["method"]
+        name, handler = self._handlers.get(asked.lower(), (asked, None))
         params = await self._read_params(request)
-        self.calls.append(ApiCall(name or request.match_info["method"], params, time.monotonic()))
+        self.calls.append(ApiCall(name, params, time.monotonic()))
         self._pulse("calls")
         try:
-            if name is None or handler is None:
+            if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
             self._check_limits(name.lower(), params)
             result = await handler(params)
@@ -435,37 +376,34 @@ class BotApiDouble:
 
     async def _read_params(self, request: web.Request) -> JSONDict:
         raw: JSONDict = dict(request.query)
-        if request.can_read_body:
-            if request.content_type == "application/json":
-                body = await request.json()
-                raw.update(body if isinstance(body, dict) else {})
-            else:  # x-www-form-urlencoded or multipart/form-data
-                for key, value in (await request.post()).items():
-                    if isinstance(value, web.FileField):
-                        raw[key] = UploadedFile(
-                            value.filename, value.file.read(), value.content_type
-                        )
-                    else:
-                        raw[key] = value
+        if request.content_type == "application/json":
+            body = await request.json()
+            raw |= body if isinstance(body, dict) else {}
+        elif request.can_read_body:  # x-www-form-urlencoded, or multipart/form-data with files
+            for key, value in (await request.post()).items():
+                raw[key] = (
+                    UploadedFile(value.filename, value.file.read(), value.content_type)
+                    if isinstance(value, web.FileField)
+                    else value
+                )
         params = {key: _decode(key, value) for key, value in raw.items()}
-        for key, value in params.items():  # InputMedia & co. point at parts via attach://name
+        for key, value in params.items():  # InputMedia & co. point at their part as attach://name
             if isinstance(value, str) and value.startswith("attach://"):
-                params[key] = params.get(value[len("attach://") :], value)
+                params[key] = params.get(value.removeprefix("attach://"), value)
         return params
 
     def _check_limits(self, method: str, params: JSONDict) -> None:
         if not method.startswith(_CHAT_PREFIXES):
             return
-        if method not in _NOT_RATE_LIMITED and (retry_after := self._take_token()):
+        if method != "sendchataction" and (retry_after := self._take_token()):
             self.count_429 += 1
-            raise _ApiError(
-                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-            )
+            description = f"Too Many Requests: retry after {retry_after}"
+            raise _ApiError(429, description, {"retry_after": retry_after})
         if params.get("chat_id") in self.blocked_users:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
 
     def _take_token(self) -> int:
-        """Token bucket with a burst of one second's worth; returns retry_after or 0."""
+        """Token bucket holding one second's worth of sends; returns retry_after, or 0 to go."""
         rate = self.rate_limit
         if rate is None:
             return 0
@@ -474,47 +412,43 @@ class BotApiDouble:
             tokens = capacity
         else:
             tokens = min(capacity, self._bucket[1] + (now - self._bucket[2]) * rate)
-        if tokens >= 1:
-            self._bucket = (rate, tokens - 1, now)
-            return 0
-        self._bucket = (rate, tokens, now)
-        return max(1, math.ceil((1 - tokens) / rate))
+        self._bucket = (rate, tokens - 1 if tokens >= 1 else tokens, now)
+        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / rate))
 
     # --- Bot API methods ----------------------------------------------------------------------
 
+    async def _true(self, p: JSONDict) -> bool:
+        return True
+
     async def _get_me(self, p: JSONDict) -> JSONDict:
-        return self._me | {
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
+        return self._me | dict(
+            can_join_groups=True, can_read_all_group_messages=False, supports_inline_queries=False
+        )
 
     async def _get_updates(self, p: JSONDict) -> list[JSONDict]:
         offset = int(p.get("offset") or 0)
         if offset < 0:  # Telegram: the last -offset updates
             offset += self._next_update_id
         limit = min(max(int(p.get("limit") or 100), 1), 100)
-        if "allowed_updates" in p:  # Telegram remembers the last setting; [] means all
+        if "allowed_updates" in p:  # Telegram keeps the last setting; [] means every type
             self._allowed_updates = frozenset(p["allowed_updates"] or ()) or None
         found = await self._wait(
-            "updates", lambda: self._pending(offset, limit), p.get("timeout") or 0
+            "updates", lambda: self._pending(offset, limit), p.get("timeout", 0)
         )
         return found or []
 
     def _pending(self, offset: int, limit: int) -> list[JSONDict] | None:
         queue, allowed = self._updates, self._allowed_updates
         while queue and queue[0]["update_id"] < offset:
-            queue.popleft()  # confirmed by offset
+            queue.popleft()  # confirmed by the offset
         found: list[JSONDict] = []
         for update in queue:
-            if allowed is None or not allowed.isdisjoint(update.keys()):
+            if allowed is None or not allowed.isdisjoint(update):
                 found.append(update)
                 if len(found) >= limit:
                     break
         if not found and allowed is not None:
-            queue.clear()  # none of them will ever be delivered; Telegram drops them too
+            queue.clear()  # none of them can ever be delivered; Telegram drops them too
         return found or ([] if self._closed else None)
 
     async def _delete_webhook(self, p: JSONDict) -> bool:
@@ -523,15 +457,11 @@ class BotApiDouble:
         return True
 
     async def _get_webhook_info(self, p: JSONDict) -> JSONDict:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
+        pending = len(self._updates)
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
 
     def _commands_key(self, p: JSONDict) -> tuple[str | None, str]:
-        scope = p.get("scope") or {}
-        return p.get("language_code") or None, scope.get("type", "default")
+        return p.get("language_code") or None, (p.get("scope") or {}).get("type", "default")
 
     async def _set_my_commands(self, p: JSONDict) -> bool:
         self._commands[self._commands_key(p)] = list(p.get("commands") or [])
@@ -545,8 +475,7 @@ class BotApiDouble:
         return self._commands.get(self._commands_key(p), [])
 
     def _chat_id(self, p: JSONDict) -> int:
-        chat_id = p.get("chat_id")
-        if not isinstance(chat_id, int):
+        if not isinstance(chat_id := p.get("chat_id"), int):
             raise _ApiError(400, "Bad Request: chat not found")
         return chat_id
 
@@ -559,9 +488,10 @@ class BotApiDouble:
         return msg
 
     def _record(self, msg: JSONDict, p: JSONDict, edited: bool) -> None:
-        chat_id, mid = msg["chat"]["id"], msg["message_id"]
-        markup, parse_mode = p.get("reply_markup"), p.get("parse_mode")
-        sent = SentMessage(chat_id, mid, msg.get("text", ""), _buttons(markup), edited, parse_mode)
+        chat_id, markup = msg["chat"]["id"], p.get("reply_markup")
+        sent = SentMessage(
+            chat_id, msg["message_id"], msg["text"], _buttons(markup), edited, p.get("parse_mode")
+        )
         self._sent.append(sent)
         self._sent_by_chat.setdefault(chat_id, []).append(sent)
         self._pulse(("sent", chat_id))
@@ -583,26 +513,22 @@ class BotApiDouble:
         if "inline_message_id" in p:
             return True
         key = (self._chat_id(p), int(p.get("message_id") or 0))
-        old = self._bot_messages.get(key)
-        if old is None:
+        if (old := self._bot_messages.get(key)) is None:
             raise _ApiError(400, "Bad Request: message to edit not found")
-        new = dict(old)  # stored messages are never mutated: queued updates may embed them
-        new.pop("reply_markup", None)  # omitting reply_markup removes the keyboard, as in Telegram
+        new = dict(old)  # never mutate a stored message: queued callback queries embed it
+        new.pop("reply_markup", None)  # as in Telegram, an edit without a markup drops the keyboard
         if (markup := _inline(p.get("reply_markup"))) is not None:
             new["reply_markup"] = markup
         if text is not None:
             new["text"] = text
-        if new.get("text") == old.get("text") and new.get("reply_markup") == old.get(
-            "reply_markup"
-        ):
+        if (new.get("text"), new.get("reply_markup")) == (old.get("text"), old.get("reply_markup")):
             raise _ApiError(
                 400,
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message",
             )
-        new["edit_date"] = int(time.time())
-        self._bot_messages[key] = new
-        return new
+        self._bot_messages[key] = new | {"edit_date": int(time.time())}
+        return self._bot_messages[key]
 
     async def _edit_message_text(self, p: JSONDict) -> JSONDict | bool:
         result = self._edit(p, str(p.get("text", "")))
@@ -614,32 +540,20 @@ class BotApiDouble:
         return self._edit(p, None)
 
     async def _send_document(self, p: JSONDict) -> JSONDict:
-        chat_id, doc, caption = self._chat_id(p), p.get("document"), p.get("caption")
+        # The upload itself stays in the recorded ApiCall: params["document"] is an UploadedFile.
+        chat_id, doc = self._chat_id(p), p.get("document")
         upload = doc if isinstance(doc, UploadedFile) else UploadedFile(None, b"", None)
-        file_id = doc if isinstance(doc, str) else f"DOC{len(self.documents) + 1}"
-        document = {"file_id": file_id, "file_unique_id": file_id, "file_size": len(upload.content)}
+        file_id = doc if isinstance(doc, str) else f"DOC{len(self.calls)}"  # unique per request
+        document = dict(file_id=file_id, file_unique_id=file_id, file_size=len(upload.content))
         if upload.filename:
             document["file_name"] = upload.filename
         if upload.content_type:
             document["mime_type"] = upload.content_type
         content: JSONDict = {"document": document}
-        if caption is not None:
+        if (caption := p.get("caption")) is not None:
             content["caption"] = caption
-        msg = self._bot_message(chat_id, content)
-        self.documents.append(
-            SentDocument(chat_id, msg["message_id"], upload.filename, upload.content, caption)
-        )
-        return msg
-
-    async def _answer_callback_query(self, p: JSONDict) -> bool:
-        return True
+        return self._bot_message(chat_id, content)
 
     async def _send_chat_action(self, p: JSONDict) -> bool:
         self._chat_id(p)
-        return True
-
-    async def _close(self, p: JSONDict) -> bool:
-        return True
-
-    async def _log_out(self, p: JSONDict) -> bool:
         return True

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.core.i18n import I18n
+from bot.core.messages import UserRef
+from tests.chat import Person, settings
+
+
+@pytest.fixture(scope="session")
+def i18n() -> I18n:
+    return I18n()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def app(db_path: Path, i18n: I18n) -> AsyncIterator[App]:
+    app = await App.open(
+        settings(db_path, coordinators=frozenset({UserRef("console", "99")})), i18n
+    )
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+def person(app: App) -> Callable[..., Person]:
+    def make(user_id: str = "1", hint: str | None = None, name: str = "Ana") -> Person:
+        return Person(app, UserRef("console", user_id), name=name, hint=hint)
+
+    return make

@@ -1,0 +1,119 @@
+"""What a person sees when talking to the bot, through the core alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.app import App
+from tests.chat import Person
+
+MENU_EN = ["Questions", "Register interest", "Workshops", "Ask a coordinator", "Language"]
+
+
+async def test_first_start_offers_the_three_scripts_preselected_from_the_hint(
+    person: Callable[..., Person],
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("/start")
+    assert "Изаберите језик и писмо" in ana.text
+    assert ana.labels() == ["✓ Ћирилица", "Latinica", "English"]
+
+    marko = person("2", hint="hr")
+    await marko.say("/start")
+    assert "Izaberite jezik i pismo" in marko.text
+    assert marko.labels() == ["Ћирилица", "✓ Latinica", "English"]
+
+    john = person("3", hint="de")
+    await john.say("/start")
+    assert "Choose your language" in john.text
+    assert john.labels() == ["Ћирилица", "Latinica", "✓ English"]
+
+
+async def test_choosing_each_language_shows_the_menu_in_it(person: Callable[..., Person]) -> None:
+    expected = {
+        "Ћирилица": ["Питања", "Пријава интересовања", "Радионице", "Питајте координатора"],
+        "Latinica": ["Pitanja", "Prijava interesovanja", "Radionice", "Pitajte koordinatora"],
+        "English": MENU_EN[:4],
+    }
+    for n, (choice, menu) in enumerate(expected.items()):
+        p = person(str(10 + n), hint="sr")
+        await p.say("/start")
+        await p.press(choice)
+        assert p.labels()[:4] == menu
+        await p.say("/start")
+        assert p.labels()[:4] == menu, "a second /start greets in the chosen language"
+
+
+async def test_the_reply_follows_the_script_of_the_message_until_a_choice(
+    person: Callable[..., Person],
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("zdravo, kako da koristim ovo?")
+    assert "Pitanja" in ana.labels()
+    await ana.say("здраво, како ово ради?")
+    assert "Питања" in ana.labels()
+    await ana.say("hello, what can you do?")
+    assert "Questions" in ana.labels()
+    await ana.say("/menu")
+    assert "Questions" in ana.labels(), "a command has no language: the last one is kept"
+
+    await ana.say("/language")
+    await ana.press("Ћирилица")
+    await ana.say("hello, what can you do?")
+    assert "Питања" in ana.labels(), "an explicit choice wins over the message's language"
+
+
+async def test_help_shows_the_coordinator_section_only_to_coordinators(
+    person: Callable[..., Person],
+) -> None:
+    ana = person(hint="en")
+    await ana.say("/help")
+    assert "/language" in ana.text
+    assert "/stats" not in ana.text
+    await ana.say("/stats")
+    assert "for the programme's coordinators only" in ana.text
+
+    coordinator = person("99", hint="en")
+    await coordinator.say("/help")
+    assert "For coordinators" in coordinator.text
+    await coordinator.say("/stats")
+    assert "2 people have written to the bot." in coordinator.text
+
+
+async def test_menu_entries_not_built_yet_say_so_honestly(person: Callable[..., Person]) -> None:
+    ana = person(hint="sr")
+    await ana.say("/start")
+    await ana.press("Latinica")
+    await ana.press("Radionice")
+    assert "„Radionice” još nije spremno" in ana.text
+    await ana.press("Meni")
+    assert "Pitanja" in ana.labels()
+
+
+async def test_bad_input_gets_a_clear_answer(person: Callable[..., Person]) -> None:
+    ana = person(hint="en")
+    await ana.send_sticker()
+    assert "I understand text and buttons only" in ana.text
+    await ana.say("x" * 5000)
+    assert "too long (5000 characters)" in ana.text
+    await ana.say("/frobnicate now")
+    assert "I do not know the command /frobnicate" in ana.text
+    await ana.press_payload("d:abcdef:yes")
+    assert "This button has expired" in ana.text
+    assert "Questions" in ana.labels()
+    await ana.press_payload("lang:tlh")
+    assert "This button has expired" in ana.text
+    await ana.say("/cancel")
+    assert "nothing to cancel" in ana.text
+
+
+async def test_a_failure_inside_a_handler_still_answers(
+    app: App, person: Callable[..., Person]
+) -> None:
+    async def broken(*_: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    app.dispatcher.on_question = broken  # type: ignore[assignment]
+    ana = person(hint="en")
+    await ana.say("what is this?")
+    assert "something went wrong on my side" in ana.text

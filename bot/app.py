@@ -10,9 +10,12 @@ from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import I18n
 from bot.core.messages import IncomingMessage, Outgoing
+from bot.handoff import flows as handoff
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
+from bot.storage.questions import Questions
 from bot.storage.users import Users
+from bot.storage.workshops import Workshops
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ class App:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.dispatcher = Dispatcher(services)
+        handoff.install(self.dispatcher)
         self._senders: dict[str, Sender] = {}
 
     @classmethod
@@ -32,6 +36,8 @@ class App:
             db=conn,
             users=Users(conn),
             dialogs=Dialogs(conn),
+            questions=Questions(conn),
+            workshops=Workshops(conn),
             i18n=i18n or I18n(),
             settings=settings,
         )

@@ -9,9 +9,11 @@ import aiosqlite
 from bot.config import Settings
 from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
-from bot.core.messages import Button, IncomingMessage, Outgoing, Reply
+from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.dialogs import Dialogs, DialogState
+from bot.storage.questions import Questions
 from bot.storage.users import User, Users
+from bot.storage.workshops import Workshops
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class Services:
     db: aiosqlite.Connection
     users: Users
     dialogs: Dialogs
+    questions: Questions
+    workshops: Workshops
     i18n: I18n
     settings: Settings
 
@@ -45,3 +49,11 @@ class Context:
 
     def with_menu_button(self, text: str) -> Reply:
         return Reply(text, ((self.menu_button(),),))
+
+    async def translator_for(self, ref: UserRef) -> Translator:
+        """The translator of someone else (a coordinator, an asker): their own locale."""
+        if ref == self.msg.user:
+            return self.t
+        user = await self.services.users.get(ref)
+        chosen = (user.locale or user.last_locale) if user else None
+        return self.services.i18n[chosen or Locale.SR_CYRL]

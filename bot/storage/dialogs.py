@@ -10,6 +10,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.clock import now
+
 
 @dataclass(frozen=True, slots=True)
 class DialogState:
@@ -50,7 +52,7 @@ class Dialogs:
                 name = excluded.name, step = excluded.step, data = excluded.data,
                 token = excluded.token, updated_at = excluded.updated_at
             """,
-            (user_id, name, step, json.dumps(data, ensure_ascii=False), token, _now()),
+            (user_id, name, step, json.dumps(data, ensure_ascii=False), token, now()),
         )
         return DialogState(name, step, token, data)
 
@@ -62,7 +64,3 @@ class Dialogs:
         cutoff = (datetime.now(UTC) - older_than).isoformat()
         async with self._conn.execute("DELETE FROM dialogs WHERE updated_at < ?", (cutoff,)) as cur:
             return cur.rowcount
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import aiosqlite
 
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
+from bot.storage.clock import now
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +26,6 @@ class User:
     @property
     def is_new(self) -> bool:
         return self.first_seen == self.last_seen
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _user(row: aiosqlite.Row) -> User:
@@ -55,7 +51,7 @@ class Users:
 
         A person who writes again has evidently unblocked the bot.
         """
-        now = _now()
+        seen_at = now()
         async with self._conn.execute(
             """
             INSERT INTO users (messenger, external_id, name, first_seen, last_seen)
@@ -66,7 +62,7 @@ class Users:
                 blocked = 0
             RETURNING *
             """,
-            (ref.messenger, ref.id, name, now, now),
+            (ref.messenger, ref.id, name, seen_at, seen_at),
         ) as cur:
             row = await cur.fetchone()
         assert row is not None

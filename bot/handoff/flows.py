@@ -1,0 +1,180 @@
+"""The asker's and the coordinators' side of a question sent to a person."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.context import Context
+from bot.core.dialogs.menu import menu
+from bot.core.dispatcher import Command, Dispatcher
+from bot.core.i18n import Translator
+from bot.core.messages import Button, Outgoing, Reply
+from bot.storage.clock import parse
+from bot.storage.dialogs import DialogState
+from bot.storage.questions import Question
+
+# Enough for a real conversation, too few to flood the coordinators' inbox.
+DAILY_LIMIT = 5
+MAX_QUESTION = 2000
+INBOX_PAGE = 10
+
+
+def _cancel_row(ctx: Context, state: DialogState) -> tuple[tuple[Button, ...], ...]:
+    return ((ctx.dialog_button(ctx.t.t("button.cancel"), state, "cancel"),),)
+
+
+async def _limit_reached(ctx: Context) -> bool:
+    sent = await ctx.services.questions.sent_since(ctx.user.id, timedelta(days=1))
+    return sent >= DAILY_LIMIT
+
+
+class AskDialog:
+    """A person writes one question for the coordinators."""
+
+    name = "ask"
+
+    async def start(self, ctx: Context, parent_id: int | None = None) -> list[Reply]:
+        if await _limit_reached(ctx):
+            return [ctx.with_menu_button(ctx.t.t("handoff.limit", limit=DAILY_LIMIT))]
+        state = await ctx.services.dialogs.put(
+            ctx.user.id, self.name, "text", {"parent": parent_id}, new_token=True
+        )
+        prompt = "handoff.prompt_back" if parent_id else "handoff.prompt"
+        return [Reply(ctx.t.t(prompt), _cancel_row(ctx, state))]
+
+    async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
+        if len(text) > MAX_QUESTION:
+            return [
+                Reply(
+                    ctx.t.t("handoff.too_long", length=len(text), limit=MAX_QUESTION),
+                    _cancel_row(ctx, state),
+                )
+            ]
+        return await submit(ctx, text, state.data.get("parent"))
+
+    async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        await ctx.services.dialogs.clear(ctx.user.id)
+        return [menu(ctx, "dialog.cancelled")]
+
+    async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
+        return [Reply(ctx.t.t("handoff.prompt"), _cancel_row(ctx, state))]
+
+
+async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[Reply]:
+    """Stores the question, then tells the asker and every coordinator."""
+    if await _limit_reached(ctx):
+        await ctx.services.dialogs.clear(ctx.user.id)
+        return [ctx.with_menu_button(ctx.t.t("handoff.limit", limit=DAILY_LIMIT))]
+    question = await ctx.services.questions.add(ctx.user.id, text, ctx.locale, parent_id)
+    await ctx.services.dialogs.clear(ctx.user.id)
+    for coordinator in sorted(ctx.services.settings.coordinators, key=str):
+        t = await ctx.translator_for(coordinator)
+        ctx.outbox.append(Outgoing(coordinator, await _for_coordinator(ctx, t, question)))
+    return [menu(ctx, "handoff.sent")]
+
+
+async def _for_coordinator(ctx: Context, t: Translator, q: Question) -> Reply:
+    asked = t.datetime(parse(q.created_at), ctx.services.settings.timezone)
+    text = t.t(
+        "handoff.notify", number=q.id, name=q.asker_name or str(q.asker), asker=str(q.asker),
+        asked=asked, question=q.text,
+    )  # fmt: skip
+    if q.parent_id is not None:
+        parent = await ctx.services.questions.get(q.parent_id)
+        if parent is not None and parent.answer:
+            text += "\n\n" + t.t("handoff.notify_context", answer=parent.answer)
+    buttons = (
+        Button(t.t("handoff.button_reply"), f"q:reply:{q.id}"),
+        Button(t.t("handoff.button_done"), f"q:done:{q.id}"),
+    )
+    return Reply(text, (buttons,))
+
+
+class AnswerDialog:
+    """A coordinator writes the answer to one question."""
+
+    name = "answer"
+
+    async def start(self, ctx: Context, question: Question) -> list[Reply]:
+        state = await ctx.services.dialogs.put(
+            ctx.user.id, self.name, "text", {"question": question.id}, new_token=True
+        )
+        text = ctx.t.t("handoff.reply_prompt", number=question.id, question=question.text)
+        return [Reply(text, _cancel_row(ctx, state))]
+
+    async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
+        services = ctx.services
+        question = await services.questions.get(int(state.data["question"]))
+        if question is None or not await services.questions.answer(question.id, text, ctx.msg.user):
+            await services.dialogs.clear(ctx.user.id)
+            return [ctx.with_menu_button(ctx.t.t("handoff.already_handled"))]
+        await services.dialogs.clear(ctx.user.id)
+        t = await ctx.translator_for(question.asker)
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if question.parent_id is None:
+            buttons = ((Button(t.t("handoff.button_back"), f"q:back:{question.id}"),),)
+        answer = t.t("handoff.answer", question=question.text, answer=text)
+        ctx.outbox.append(Outgoing(question.asker, Reply(answer, buttons)))
+        name = question.asker_name or str(question.asker)
+        return [ctx.with_menu_button(ctx.t.t("handoff.reply_sent", name=name))]
+
+    async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        await ctx.services.dialogs.clear(ctx.user.id)
+        return [menu(ctx, "dialog.cancelled")]
+
+    async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
+        question = await ctx.services.questions.get(int(state.data["question"]))
+        if question is None:
+            await ctx.services.dialogs.clear(ctx.user.id)
+            return [menu(ctx)]
+        return await self.start(ctx, question)
+
+
+ASK = AskDialog()
+ANSWER = AnswerDialog()
+
+
+async def ask(ctx: Context) -> list[Reply]:
+    return await ASK.start(ctx)
+
+
+async def on_question_button(ctx: Context, rest: str) -> list[Reply]:
+    """q:reply:N and q:done:N (coordinators), q:back:N (the asker)."""
+    action, _, number = rest.partition(":")
+    question = await ctx.services.questions.get(int(number)) if number.isdigit() else None
+    if question is None:
+        return [menu(ctx, "button.expired")]
+    if action == "back":
+        if question.user_id != ctx.user.id or question.followed_up:
+            return [ctx.with_menu_button(ctx.t.t("handoff.back_used"))]
+        return await ASK.start(ctx, parent_id=question.id)
+    if not ctx.coordinator:
+        return [ctx.with_menu_button(ctx.t.t("coordinator.only", command="/inbox"))]
+    if question.status != "open":
+        return [ctx.with_menu_button(ctx.t.t("handoff.already_handled"))]
+    if action == "reply":
+        return await ANSWER.start(ctx, question)
+    if action == "done" and await ctx.services.questions.close(question.id, ctx.msg.user):
+        return [ctx.with_menu_button(ctx.t.t("handoff.closed", number=question.id))]
+    return [menu(ctx, "button.expired")]
+
+
+async def inbox(ctx: Context) -> list[Reply]:
+    questions, total = await ctx.services.questions.open(INBOX_PAGE)
+    if not questions:
+        return [ctx.with_menu_button(ctx.t.t("handoff.inbox_empty"))]
+    replies = [Reply(ctx.t.tn("handoff.inbox", "handoff.inbox_plural", total))]
+    for q in questions:
+        replies.append(await _for_coordinator(ctx, ctx.t, q))
+    if total > len(questions):
+        replies.append(Reply(ctx.t.t("handoff.inbox_more", shown=len(questions), total=total)))
+    return replies
+
+
+def install(dispatcher: Dispatcher) -> None:
+    dispatcher.add_dialog(ASK)
+    dispatcher.add_dialog(ANSWER)
+    dispatcher.menu_entries["m:ask"] = ask
+    dispatcher.prefixes["q"] = on_question_button
+    dispatcher.add_command(Command("ask", ask, "cmd.ask"))
+    dispatcher.add_command(Command("inbox", inbox, "cmd.inbox", coordinator_only=True))

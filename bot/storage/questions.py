@@ -1,0 +1,114 @@
+"""Questions sent to the coordinators and their answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aiosqlite
+
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+from bot.storage.clock import now
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    user_id: int
+    asker: UserRef
+    asker_name: str
+    text: str
+    locale: Locale
+    parent_id: int | None
+    status: str
+    created_at: str
+    answer: str | None
+    answered_by: str | None
+    followed_up: bool
+
+
+_SELECT = """
+    SELECT q.*, u.messenger, u.external_id, u.name AS asker_name
+    FROM questions q JOIN users u ON u.id = q.user_id
+"""
+
+
+def _question(row: aiosqlite.Row) -> Question:
+    return Question(
+        id=row["id"],
+        user_id=row["user_id"],
+        asker=UserRef(row["messenger"], row["external_id"]),
+        asker_name=row["asker_name"],
+        text=row["text"],
+        locale=Locale(row["locale"]),
+        parent_id=row["parent_id"],
+        status=row["status"],
+        created_at=row["created_at"],
+        answer=row["answer"],
+        answered_by=row["answered_by"],
+        followed_up=bool(row["followed_up"]),
+    )
+
+
+class Questions:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, user_id: int, text: str, locale: Locale, parent_id: int | None = None
+    ) -> Question:
+        """Stores a question; an answer back uses up its parent's one (by a trigger)."""
+        async with self._conn.execute(
+            "INSERT INTO questions (user_id, text, locale, parent_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (user_id, text, locale.value, parent_id, now()),
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        question = await self.get(int(row[0]))
+        assert question is not None
+        return question
+
+    async def get(self, question_id: int) -> Question | None:
+        async with self._conn.execute(_SELECT + " WHERE q.id = ?", (question_id,)) as cur:
+            row = await cur.fetchone()
+        return _question(row) if row else None
+
+    async def sent_since(self, user_id: int, window: timedelta) -> int:
+        since = (datetime.now(UTC) - window).isoformat()
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM questions WHERE user_id = ? AND created_at >= ?",
+            (user_id, since),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def open(self, limit: int = 10) -> tuple[list[Question], int]:
+        """The oldest open questions, and how many are open in all."""
+        async with self._conn.execute(
+            _SELECT + " WHERE q.status = 'open' ORDER BY q.created_at, q.id LIMIT ?", (limit,)
+        ) as cur:
+            found = [_question(r) async for r in cur]
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM questions WHERE status = 'open'"
+        ) as cur:
+            row = await cur.fetchone()
+        return found, int(row[0]) if row else 0
+
+    async def answer(self, question_id: int, text: str, coordinator: UserRef) -> bool:
+        """Records the answer; False if someone else answered or closed it first."""
+        async with self._conn.execute(
+            "UPDATE questions SET status = 'answered', answer = ?, answered_by = ?, "
+            "answered_at = ? WHERE id = ? AND status = 'open'",
+            (text, str(coordinator), now(), question_id),
+        ) as cur:
+            return cur.rowcount == 1
+
+    async def close(self, question_id: int, coordinator: UserRef) -> bool:
+        async with self._conn.execute(
+            "UPDATE questions SET status = 'closed', answered_by = ?, answered_at = ? "
+            "WHERE id = ? AND status = 'open'",
+            (str(coordinator), now(), question_id),
+        ) as cur:
+            return cur.rowcount == 1

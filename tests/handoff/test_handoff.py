@@ -1,0 +1,112 @@
+"""A question goes to the coordinators; their answer comes back; the inbox cannot be flooded."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.core.messages import UserRef
+from bot.handoff.flows import DAILY_LIMIT
+from tests.chat import Person
+
+COORDINATOR = UserRef("console", "99")
+
+
+async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    ana = person(hint="sr", name="Ана Петровић")
+    boss = person("99", hint="en", name="Coordinator")
+    await boss.say("/language")
+    await boss.press("English")
+
+    await ana.say("/start")
+    await ana.press("Latinica")
+    await ana.press("Pitajte koordinatora")
+    assert "Napišite pitanje za koordinatore" in ana.text
+    await ana.say("Da li Knić može da ima dva partnera <b>u Švedskoj</b>?")
+    assert "Poslato: pitanje je kod koordinatora" in ana.text
+
+    rows = sqlite3.connect(db_path).execute("SELECT text, status FROM questions").fetchall()
+    assert rows == [("Da li Knić može da ima dva partnera <b>u Švedskoj</b>?", "open")]
+
+    [note] = [o for o in ana.others if o.to == COORDINATOR]
+    assert "from Ана Петровић (console:1)" in note.reply.text
+    assert "«Da li Knić može da ima dva partnera <b>u Švedskoj</b>?»" in note.reply.text
+    boss.last = [note.reply]
+    await boss.press("Reply")
+    assert "Write your reply to question #1" in boss.text
+    await boss.say("Može, ali svako partnerstvo je posebna prijava.")
+    assert "Sent: Ана Петровић has your reply." in boss.text
+
+    [answer] = [o for o in boss.others if o.to == ana.ref]
+    assert "Koordinator je odgovorio na vaše pitanje" in answer.reply.text
+    assert "„Može, ali svako partnerstvo je posebna prijava.”" in answer.reply.text
+
+    ana.last = [answer.reply]
+    back = ana.button("Odgovori nazad")
+    await ana.press_payload(back.payload)
+    await ana.say("Hvala! A ko podnosi prijavu?")
+    [follow_up] = [o for o in ana.others if o.to == COORDINATOR]
+    assert "Hvala! A ko podnosi prijavu?" in follow_up.reply.text
+    assert "Može, ali svako partnerstvo" in follow_up.reply.text, "the context is quoted"
+
+    await ana.press_payload(back.payload)
+    assert "Na ovo ste već odgovorili" in ana.text, "only one answer back"
+
+
+async def test_inbox_lists_open_questions_oldest_first_and_mark_handled(
+    person: Callable[..., Person],
+) -> None:
+    boss = person("99", hint="en")
+    await boss.say("/inbox")
+    assert "No open questions." in boss.text
+    for n, text in enumerate(["first question", "second question"]):
+        asker = person(str(n + 1), hint="en")
+        await asker.say("/ask")
+        await asker.say(text)
+
+    await boss.say("/inbox")
+    assert boss.last[0].text == "2 open questions, oldest first:"
+    assert "first question" in boss.last[1].text
+    assert "second question" in boss.last[2].text
+    boss.last = [boss.last[1]]
+    await boss.press("Mark handled")
+    assert "Question #1 is marked handled." in boss.text
+    await boss.say("/inbox")
+    assert boss.last[0].text == "1 open question, oldest first:"
+
+
+async def test_only_coordinators_can_answer(person: Callable[..., Person]) -> None:
+    ana = person(hint="en")
+    await ana.say("/ask")
+    await ana.say("a question")
+    eve = person("5", hint="en")
+    await eve.press_payload("q:reply:1")
+    assert "for the programme's coordinators only" in eve.text
+    await eve.say("/inbox")
+    assert "for the programme's coordinators only" in eve.text
+
+
+async def test_a_person_cannot_flood_the_inbox(person: Callable[..., Person]) -> None:
+    ana = person(hint="en")
+    for n in range(DAILY_LIMIT):
+        await ana.say("/ask")
+        await ana.say(f"question {n}")
+        assert "Sent" in ana.text
+    await ana.say("/ask")
+    assert f"You have sent {DAILY_LIMIT} questions in the last 24 hours" in ana.text
+
+
+async def test_cancel_and_too_long(person: Callable[..., Person]) -> None:
+    ana = person(hint="en")
+    await ana.say("/ask")
+    await ana.say("x" * 2500)
+    assert "That is 2500 characters" in ana.text
+    await ana.press("Cancel")
+    assert "Cancelled" in ana.text
+    await ana.say("/inbox")
+    boss = person("99", hint="en")
+    await boss.say("/inbox")
+    assert "No open questions." in boss.text

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.announcements import subscription
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import I18n
 from bot.core.messages import IncomingMessage, Outgoing
+from bot.faq.answers import Faq
+from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
@@ -23,14 +26,20 @@ Sender = Callable[[Outgoing], Awaitable[None]]
 
 
 class App:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, faq: Faq) -> None:
         self.services = services
+        self.faq = faq
         self.dispatcher = Dispatcher(services)
         handoff.install(self.dispatcher)
+        subscription.install(self.dispatcher)
+        FaqChat(faq).install(self.dispatcher)
         self._senders: dict[str, Sender] = {}
 
     @classmethod
-    async def open(cls, settings: Settings, i18n: I18n | None = None) -> App:
+    async def open(
+        cls, settings: Settings, i18n: I18n | None = None, faq: Faq | None = None
+    ) -> App:
+        faq = faq or Faq()
         conn = await open_db(settings.db_path)
         services = Services(
             db=conn,
@@ -41,7 +50,7 @@ class App:
             i18n=i18n or I18n(),
             settings=settings,
         )
-        return cls(services)
+        return cls(services, faq)
 
     async def close(self) -> None:
         await self.services.db.close()

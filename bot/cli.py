@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import signal
 import sys
@@ -19,6 +20,8 @@ from bot.channels.console import ConsoleChannel
 from bot.config import Settings, SettingsError
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
+from bot.faq import cli as faq_cli
+from bot.faq.knowledge import KnowledgeError
 from bot.storage.db import DatabaseError, backup
 
 log = logging.getLogger("partnerbot")
@@ -49,9 +52,20 @@ def parser() -> Parser:
     sub.add_parser("run", help="serve every configured messenger and the scheduler")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="1", help="your console user id (default 1)")
-    chat.add_argument("--name", default="", help="your name as the bot sees it")
+    chat.add_argument(
+        "--name", default=getpass.getuser(), help="your name as the bot sees it (default: login)"
+    )
     chat.add_argument("--lang", type=_locale, help="sr-Cyrl, sr-Latn or en (default: asked)")
     chat.add_argument("--coordinator", action="store_true", help="chat with coordinator rights")
+    faq = sub.add_parser("faq", help="the knowledge base: ask it, check it").add_subparsers(
+        dest="faq_command", metavar="ACTION", required=True, parser_class=Parser
+    )
+    ask = faq.add_parser("ask", help="the answer the bot gives to TEXT")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--lang", type=_locale, help="answer in sr-Cyrl, sr-Latn or en")
+    ask.add_argument("text", help="the question; - reads one question per line from stdin")
+    fcheck = faq.add_parser("check", help="validate the knowledge base (exit 1 on problems)")
+    fcheck.add_argument("--dir", type=Path, help="the folder to check (default locales/faq)")
     bk = sub.add_parser("backup", help="a consistent copy of the live database")
     bk.add_argument("file", type=Path, help="where to write the copy")
     return p
@@ -77,11 +91,16 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run(settings))
         if command == "chat":
             return asyncio.run(chat(settings, args))
+        if command == "faq":
+            if args.faq_command == "check":
+                return faq_cli.check_command(args.dir)
+            texts = sys.stdin if args.text == "-" else [args.text]
+            return asyncio.run(faq_cli.ask(settings, texts, args.lang, args.json))
         if args.file.resolve() == settings.db_path.resolve():
             print("partnerbot: the backup must go to another file", file=sys.stderr)
             return 2
         return asyncio.run(backup_command(settings, args.file))
-    except DatabaseError as exc:
+    except (DatabaseError, KnowledgeError) as exc:
         print(f"partnerbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -116,6 +135,8 @@ async def run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages
+    loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
     scheduler = scheduling.build(app.services)
     channels = []
     try:

@@ -87,6 +87,11 @@ class Users:
             (locale.value, user_id, locale.value),
         )
 
+    async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
+        await self._conn.execute(
+            "UPDATE users SET subscribed = ? WHERE id = ?", (int(subscribed), user_id)
+        )
+
     async def set_blocked(self, ref: UserRef, blocked: bool = True) -> None:
         await self._conn.execute(
             "UPDATE users SET blocked = ? WHERE messenger = ? AND external_id = ?",

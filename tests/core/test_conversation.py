@@ -49,18 +49,18 @@ async def test_the_reply_follows_the_script_of_the_message_until_a_choice(
 ) -> None:
     ana = person(hint="sr")
     await ana.say("zdravo, kako da koristim ovo?")
-    assert "Pitanja" in ana.labels()
+    assert ana.labels()[-1] == "Meni"
     await ana.say("здраво, како ово ради?")
-    assert "Питања" in ana.labels()
+    assert ana.labels()[-1] == "Мени"
     await ana.say("hello, what can you do?")
-    assert "Questions" in ana.labels()
+    assert ana.labels()[-1] == "Menu"
     await ana.say("/menu")
     assert "Questions" in ana.labels(), "a command has no language: the last one is kept"
 
     await ana.say("/language")
     await ana.press("Ћирилица")
     await ana.say("hello, what can you do?")
-    assert "Питања" in ana.labels(), "an explicit choice wins over the message's language"
+    assert ana.labels()[-1] == "Мени", "an explicit choice wins over the message's language"
 
 
 async def test_help_shows_the_coordinator_section_only_to_coordinators(
@@ -84,8 +84,8 @@ async def test_menu_entries_not_built_yet_say_so_honestly(person: Callable[..., 
     ana = person(hint="sr")
     await ana.say("/start")
     await ana.press("Latinica")
-    await ana.press("Radionice")
-    assert "„Radionice” još nije spremno" in ana.text
+    await ana.press("Prijava interesovanja")
+    assert "„Prijava interesovanja” još nije spremno" in ana.text
     await ana.press("Meni")
     assert "Pitanja" in ana.labels()
 

@@ -93,5 +93,5 @@ async def test_the_chosen_language_survives_a_restart(db_path: Path, i18n: I18n)
     app = await App.open(settings(db_path), i18n)
     ana = Person(app, UserRef("console", "1"), hint="en")
     await ana.say("hello, what can you do?")
-    assert "Pitanja" in ana.labels()
+    assert ana.labels()[-1] == "Meni"
     await app.close()

@@ -1,0 +1,366 @@
+"""Reply throughput and latency of partnerbot against a minimal python-telegram-bot echo bot.
+
+design.md, "Qualities": at 50 concurrent users the bot's throughput is at least 0.8 of the echo
+bot's and its p99 reply latency at most 1.5 times the echo bot's, both measured in the same run on
+the same machine against the same loopback Bot API double.
+
+Each run starts a fresh BotApiDouble and one bot in this process. N simulated users then work in
+a closed loop: send a message, wait until the double has recorded the bot's reply to it, send the
+next. Latency runs from pushing the update to the double recording the (last) sendMessage that
+answers it; throughput counts the updates answered inside the measuring window, after a warm-up.
+The two bots alternate over the rounds (echo, partnerbot, echo, …) to spread machine noise; the
+report gives the median of each figure over the rounds and the ratios partnerbot/echo.
+
+    uv run --frozen python -m benchmarks.reply_throughput [--users 50] [--seconds 10] [--rounds 3]
+
+Everything stays on 127.0.0.1, and the run ends by itself. It is a measurement, not a test: the
+exit status is 0 even when a target is missed (2 only for bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import math
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import App
+from bot.channels.telegram import TelegramChannel
+from bot.config import Settings
+from tests.telegram_double import BotApiDouble, JSONDict
+
+THROUGHPUT_TARGET = 0.8  # partnerbot/echo, at least
+P99_TARGET = 1.5  # partnerbot/echo, at most
+REPLY_TIMEOUT = 10.0  # seconds a user waits for one answer before giving up
+FIRST_USER = 100_000  # user (and private chat) ids FIRST_USER, FIRST_USER + 1, …
+
+# What people write, in the three scripts the bot meets; the echo bot gets the same texts.
+FREE_TEXT = (
+    "Kada je sledeća radionica?",
+    "Где могу да се пријавим за програм?",
+    "How do I join the partnership programme?",
+    "zdravo, sta mozes da uradis?",
+    "Koliko traje jedan projekat partnerstva?",
+    "Који је рок за пријаву?",
+    "Is there funding for small municipalities?",
+    "hvala puno!",
+)
+# (Telegram app language, the locale the user then picks on the /start screen)
+LANGUAGES = (("sr", "sr-Cyrl"), ("hr", "sr-Latn"), ("en", "en"), ("sr", "sr-Latn"))
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing a user does, and how many messages the bot sends in answer to it."""
+
+    kind: str  # "text" or "press"
+    content: str  # the text, or the pressed button's callback data
+    replies: int = 1
+
+
+Script = Callable[[int, random.Random], tuple[list[Step], Iterator[Step]]]
+
+
+def echo_script(uid: int, rng: random.Random) -> tuple[list[Step], Iterator[Step]]:
+    def steps() -> Iterator[Step]:
+        while True:
+            yield Step("text", rng.choice(FREE_TEXT))
+
+    return [], steps()
+
+
+def partnerbot_script(uid: int, rng: random.Random) -> tuple[list[Step], Iterator[Step]]:
+    """/start and a language choice first (the user exists and has a locale), then a mix:
+    about 40 % /menu, 45 % free text and 15 % presses of the menu button."""
+    _, locale = LANGUAGES[uid % len(LANGUAGES)]
+    # /start answers with the language picker; the choice with "language set" and the menu
+    setup = [Step("text", "/start"), Step("press", f"lang:{locale}", replies=2)]
+
+    def steps() -> Iterator[Step]:
+        while True:
+            roll = rng.random()
+            if roll < 0.40:
+                yield Step("text", "/menu")
+            elif roll < 0.85:
+                yield Step("text", rng.choice(FREE_TEXT))
+            else:
+                yield Step("press", "menu")
+
+    return setup, steps()
+
+
+class TimedDouble(BotApiDouble):
+    """The double, plus the moment each chat's n-th message is recorded.
+
+    Each waiting user holds one future that _record resolves, so waking a user costs no scan of
+    the chat's messages and the latency ends when the double records the reply, not when the
+    waiting task happens to run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: dict[int, int] = {}
+        self._expected: dict[int, tuple[int, asyncio.Future[float]]] = {}
+
+    def expect(self, chat_id: int, count: int) -> asyncio.Future[float]:
+        """A future for the perf_counter() time at which chat_id has `count` messages."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        if self.received.get(chat_id, 0) >= count:
+            future.set_result(time.perf_counter())
+        else:
+            self._expected[chat_id] = (count, future)
+        return future
+
+    def _record(self, msg: JSONDict, p: JSONDict, edited: bool) -> None:
+        super()._record(msg, p, edited)
+        chat_id = msg["chat"]["id"]
+        count = self.received[chat_id] = self.received.get(chat_id, 0) + 1
+        waiting = self._expected.get(chat_id)
+        if waiting is not None and count >= waiting[0]:
+            del self._expected[chat_id]
+            if not waiting[1].done():
+                waiting[1].set_result(time.perf_counter())
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    bot: str
+    latencies: list[float]  # seconds, of the answers recorded inside the window
+    window: float  # seconds
+    errors: int  # users whose answer never came (each gave up after REPLY_TIMEOUT)
+    unexpected: int  # messages beyond (or short of) the expected count, after the run
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.window
+
+    def percentile(self, q: float) -> float:
+        return percentile(self.latencies, q)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def push(double: BotApiDouble, uid: int, step: Step, language_code: str) -> None:
+    if step.kind == "press":
+        double.user_press(uid, step.content, language_code=language_code)
+    else:
+        double.user_text(uid, step.content, language_code=language_code)
+
+
+async def drive(
+    bot: str, double: TimedDouble, users: int, script: Script, warmup: float, seconds: float
+) -> RunResult:
+    """The closed loop: set-up steps for everyone, then warm-up, then the measuring window."""
+    expected = dict.fromkeys(range(FIRST_USER, FIRST_USER + users), 0)
+    failed: set[int] = set()  # users whose answer never came: their counts mean nothing now
+    latencies: list[float] = []
+    plans = {uid: script(uid, random.Random(uid)) for uid in expected}
+
+    async def one(uid: int, step: Step) -> tuple[float, float] | None:
+        """Push one step and wait for its answer: (pushed, recorded) times, None on timeout."""
+        expected[uid] += step.replies
+        future = double.expect(uid, expected[uid])
+        pushed = time.perf_counter()
+        push(double, uid, step, LANGUAGES[uid % len(LANGUAGES)][0])
+        try:
+            return pushed, await asyncio.wait_for(future, REPLY_TIMEOUT)
+        except TimeoutError:
+            failed.add(uid)
+            return None
+
+    async def set_up(uid: int) -> None:
+        for step in plans[uid][0]:
+            if await one(uid, step) is None:
+                return
+
+    async def user(uid: int, begin: float, end: float) -> None:
+        steps = plans[uid][1]
+        while uid not in failed and time.perf_counter() < end:
+            if (times := await one(uid, next(steps))) is not None:
+                pushed, recorded = times
+                if begin <= recorded <= end:
+                    latencies.append(recorded - pushed)
+
+    await asyncio.gather(*(set_up(uid) for uid in expected))
+    begin = time.perf_counter() + warmup
+    end = begin + seconds
+    await asyncio.gather(*(user(uid, begin, end) for uid in expected))
+    await asyncio.sleep(0.2)  # late extra messages, if the bot sends more than the script expects
+    unexpected = sum(
+        abs(double.received.get(uid, 0) - n) for uid, n in expected.items() if uid not in failed
+    )
+    return RunResult(bot, latencies, seconds, len(failed), unexpected)
+
+
+async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message is not None and update.message.text is not None:
+        await update.message.reply_text(update.message.text)
+
+
+@asynccontextmanager
+async def echo_bot(double: BotApiDouble) -> AsyncIterator[None]:
+    """The minimal python-telegram-bot echo bot: the yardstick."""
+    application = (
+        ApplicationBuilder()
+        .token(double.token)
+        .base_url(double.base_url)
+        .concurrent_updates(True)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling()
+    try:
+        yield
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def partnerbot(double: BotApiDouble) -> AsyncIterator[None]:
+    """partnerbot as it runs in production: App on a fresh SQLite file, the Telegram channel."""
+    with tempfile.TemporaryDirectory(prefix="partnerbot-bench-") as tmp:
+        app = await App.open(Settings(db_path=Path(tmp) / "bot.sqlite3"))
+        try:
+            channel = TelegramChannel(app, double.token, double.base_url)
+            await channel.start()
+            try:
+                yield
+            finally:
+                await channel.stop()
+        finally:
+            await app.close()
+
+
+BotRunner = Callable[[BotApiDouble], AbstractAsyncContextManager[None]]
+BOTS: dict[str, tuple[BotRunner, Script]] = {
+    "echo": (echo_bot, echo_script),
+    "partnerbot": (partnerbot, partnerbot_script),
+}
+
+
+async def run_one(bot: str, users: int, warmup: float, seconds: float) -> RunResult:
+    start_bot, script = BOTS[bot]
+    gc.collect()
+    double = TimedDouble()
+    await double.start()
+    try:
+        async with start_bot(double):
+            return await drive(bot, double, users, script, warmup, seconds)
+    finally:
+        await double.stop()
+
+
+def ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+
+
+async def main_async(args: argparse.Namespace) -> list[RunResult]:
+    results: list[RunResult] = []
+    for round_no in range(1, args.rounds + 1):
+        for bot in ("echo", "partnerbot"):
+            result = await run_one(bot, args.users, args.warmup, args.seconds)
+            results.append(result)
+            print(
+                f"{round_no:>5}  {bot:<11} {result.throughput:>9.1f} "
+                f"{ms(result.percentile(50)):>8} {ms(result.percentile(99)):>8} "
+                f"{len(result.latencies):>8} {result.errors:>6} {result.unexpected:>10}",
+                flush=True,
+            )
+    return results
+
+
+def report(results: list[RunResult]) -> None:
+    medians: dict[str, tuple[float, float, float]] = {}
+    for bot in ("echo", "partnerbot"):
+        runs = [r for r in results if r.bot == bot]
+        medians[bot] = (
+            statistics.median(r.throughput for r in runs),
+            statistics.median(r.percentile(50) for r in runs),
+            statistics.median(r.percentile(99) for r in runs),
+        )
+        rate, p50, p99 = medians[bot]
+        print(f"{'median':>5}  {bot:<11} {rate:>9.1f} {ms(p50):>8} {ms(p99):>8}")
+    echo_rate, _, echo_p99 = medians["echo"]
+    bot_rate, _, bot_p99 = medians["partnerbot"]
+    rate_ratio = bot_rate / echo_rate if echo_rate else math.nan
+    p99_ratio = bot_p99 / echo_p99 if echo_p99 else math.nan
+    print()
+    for name, ratio, target, ok in (
+        (
+            "throughput ratio  ",
+            rate_ratio,
+            f">= {THROUGHPUT_TARGET}",
+            rate_ratio >= THROUGHPUT_TARGET,
+        ),
+        ("p99 latency ratio ", p99_ratio, f"<= {P99_TARGET}", p99_ratio <= P99_TARGET),
+    ):
+        verdict = "PASS" if ok else "FAIL"
+        print(f"{name} partnerbot/echo {ratio:5.2f}  target {target}  {verdict}")
+    if any(r.errors or r.unexpected for r in results):
+        print("note: some answers never came or the bot sent an unexpected number of messages;")
+        print("      see the errors and unexpected columns (the script may need updating)")
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(f"peak RSS of this process: {peak_kib / 1024:.1f} MiB")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.reply_throughput", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--users", type=int, default=50, help="concurrent users (50)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds a run (10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds a run (2)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each bot, alternated (3)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 1000 or not 0 < args.seconds <= 300 or not 1 <= args.rounds <= 20:
+        parser.error("--users 1..1000, --seconds up to 300, --rounds 1..20")
+    if not 0 <= args.warmup <= 60:
+        parser.error("--warmup 0..60")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    print(
+        f"reply throughput: {args.users} users, closed loop, {args.warmup:g} s warm-up + "
+        f"{args.seconds:g} s measured per run, {args.rounds} rounds, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}"
+    )
+    print(
+        f"{'round':>5}  {'bot':<11} {'replies/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'answered':>8} {'errors':>6} {'unexpected':>10}"
+    )
+    results = asyncio.run(main_async(args))
+    print()
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

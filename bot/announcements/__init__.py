@@ -1,0 +1,1 @@
+"""Workshop announcements: who wants them (subscriptions); broadcasting comes later."""

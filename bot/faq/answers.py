@@ -1,0 +1,108 @@
+"""Turning a question into what the bot says: answer, "did you mean…", or "I don't know"."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+
+from bot.core.i18n import Translator
+from bot.core.locales import Locale
+from bot.core.messages import Button, Reply
+from bot.core.script import to_latin
+from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, KnowledgeError, Topic, check, load
+from bot.faq.matching import Decision, Match, Matcher
+from bot.storage.workshops import Workshop
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    kb: KnowledgeBase
+    matcher: Matcher
+
+
+class Faq:
+    """The knowledge base and its index; reloading swaps both at once or keeps the old."""
+
+    def __init__(self, directory: Path = FAQ_DIR) -> None:
+        self.directory = directory
+        kb = load(directory)
+        self._loaded = Loaded(kb, Matcher(kb))
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._loaded.kb
+
+    def match(self, text: str) -> Match:
+        return self._loaded.matcher.match(text)
+
+    def reload(self) -> list[str]:
+        """Problems found; on a fatal one the knowledge base in use stays as it was."""
+        problems = check(self.directory)
+        try:
+            kb = load(self.directory)
+        except KnowledgeError as exc:
+            log.warning("FAQ not reloaded: %s", exc)
+            return problems or exc.problems
+        self._loaded = Loaded(kb, Matcher(kb))
+        log.info("FAQ reloaded: %d topics", len(kb.topics))
+        return problems
+
+
+def topic_button(topic: Topic, locale: Locale) -> Button:
+    return Button(topic.text(locale).title, f"f:{topic.id}")
+
+
+def answer(faq: Faq, topic: Topic, t: Translator, zone: tzinfo, workshops: list[Workshop]) -> Reply:
+    """A topic's answer, with its related topics as buttons."""
+    text = topic.text(t.locale)
+    parts = [text.title, text.answer.strip()]
+    if topic.live == "workshops":
+        parts.append(_workshops(t, zone, workshops))
+    if topic.links:
+        parts.append("\n".join(topic.links))
+    related = [faq.kb.resolve(r) for r in topic.related]
+    buttons = [topic_button(r, t.locale) for r in related if r is not None]
+    if topic.live == "workshops" and not workshops:
+        buttons.insert(0, Button(t.t("faq.subscribe_button"), "sub:on"))
+    rows = (*tuple((b,) for b in buttons), (Button(t.t("button.menu"), "menu"),))
+    return Reply("\n\n".join(p for p in parts if p), rows)
+
+
+def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop]) -> str:
+    if not workshops:
+        return t.t("faq.no_workshops")
+    lines = []
+    for w in workshops:
+        title, place = (
+            (w.title_en, w.place_en) if t.locale is Locale.EN else (w.title_sr, w.place_sr)
+        )
+        if t.locale is Locale.SR_LATN:
+            title, place = to_latin(title), to_latin(place)
+        when = t.datetime(w.starts_at, zone)
+        lines.append(t.t("faq.workshop_line", title=title, when=when, place=place or "—"))
+    return "\n".join(lines)
+
+
+def clarify(faq: Faq, match: Match, t: Translator) -> Reply:
+    ids = [match.topic, *(tid for tid, _ in match.alternatives)]
+    topics = [faq.kb.resolve(tid) for tid in ids if tid][:3]
+    rows = tuple((topic_button(tp, t.locale),) for tp in topics if tp is not None)
+    return Reply(t.t("faq.did_you_mean"), (*rows, (Button(t.t("button.menu"), "menu"),)))
+
+
+def unknown_text(t: Translator) -> str:
+    return t.t("faq.unknown")
+
+
+def render(faq: Faq, match: Match, t: Translator, zone: tzinfo, workshops: list[Workshop]) -> Reply:
+    """What the bot says for a match, without the chat's buttons for "I don't know"."""
+    topic = faq.kb.resolve(match.topic) if match.topic else None
+    if match.decision is Decision.ANSWER and topic is not None:
+        return answer(faq, topic, t, zone, workshops)
+    if match.decision is Decision.CLARIFY and topic is not None:
+        return clarify(faq, match, t)
+    return Reply(unknown_text(t))

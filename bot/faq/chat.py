@@ -1,0 +1,124 @@
+"""The FAQ in the chat: free-text questions, browsing by category, topic buttons."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.dispatcher import Command, Dispatcher
+from bot.core.messages import Button, Reply
+from bot.faq.answers import Faq, answer, render, topic_button
+from bot.faq.matching import Decision
+from bot.handoff import flows as handoff
+from bot.storage.dialogs import DialogState
+from bot.storage.workshops import Workshop
+
+TOPICS_PER_PAGE = 8
+
+
+class FaqChat:
+    def __init__(self, faq: Faq) -> None:
+        self.faq = faq
+        self.unknown = UnknownQuestion(self)
+
+    def install(self, dispatcher: Dispatcher) -> None:
+        dispatcher.on_question = self.on_question
+        dispatcher.menu_entries["m:faq"] = self.categories
+        dispatcher.menu_entries["m:workshops"] = self.workshops
+        dispatcher.prefixes["f"] = self.on_topic
+        dispatcher.prefixes["fc"] = self.on_category
+        dispatcher.add_dialog(self.unknown)
+        dispatcher.add_command(Command("faq", self.categories, "cmd.faq"))
+        dispatcher.add_command(Command("reload", self.reload, "cmd.reload", coordinator_only=True))
+
+    async def _upcoming(self, ctx: Context, topic_live: str | None) -> list[Workshop]:
+        if topic_live != "workshops":
+            return []
+        return await ctx.services.workshops.upcoming()
+
+    async def on_question(self, ctx: Context, text: str) -> list[Reply]:
+        match = self.faq.match(text)
+        topic = self.faq.kb.resolve(match.topic) if match.topic else None
+        if match.decision is Decision.UNKNOWN or topic is None:
+            return await self.unknown.start(ctx, text)
+        workshops = await self._upcoming(ctx, topic.live)
+        return [render(self.faq, match, ctx.t, ctx.services.settings.timezone, workshops)]
+
+    async def on_topic(self, ctx: Context, topic_id: str) -> list[Reply]:
+        topic = self.faq.kb.resolve(topic_id)
+        if topic is None:
+            return await self.categories(ctx)
+        workshops = await self._upcoming(ctx, topic.live)
+        return [answer(self.faq, topic, ctx.t, ctx.services.settings.timezone, workshops)]
+
+    async def workshops(self, ctx: Context) -> list[Reply]:
+        return await self.on_topic(ctx, "workshop.upcoming")
+
+    async def categories(self, ctx: Context) -> list[Reply]:
+        titles = self.faq.kb.category_titles[ctx.locale]
+        rows = (
+            *tuple((Button(titles.get(c, c), f"fc:{c}:0"),) for c in self.faq.kb.categories),
+            (ctx.menu_button(),),
+        )
+        return [Reply(ctx.t.t("faq.categories"), rows)]
+
+    async def on_category(self, ctx: Context, rest: str) -> list[Reply]:
+        category, _, page_text = rest.partition(":")
+        topics = self.faq.kb.in_category(category)
+        if not topics:
+            return await self.categories(ctx)
+        pages = (len(topics) + TOPICS_PER_PAGE - 1) // TOPICS_PER_PAGE
+        page = min(int(page_text), pages - 1) if page_text.isdigit() else 0
+        shown = topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
+        rows: list[tuple[Button, ...]] = [(topic_button(tp, ctx.locale),) for tp in shown]
+        nav = []
+        if page > 0:
+            nav.append(Button(ctx.t.t("faq.previous"), f"fc:{category}:{page - 1}"))
+        if page < pages - 1:
+            nav.append(Button(ctx.t.t("faq.next"), f"fc:{category}:{page + 1}"))
+        if nav:
+            rows.append(tuple(nav))
+        rows.append((Button(ctx.t.t("faq.all_categories"), "m:faq"), ctx.menu_button()))
+        title = self.faq.kb.category_titles[ctx.locale].get(category, category)
+        return [Reply(title, tuple(rows))]
+
+    async def reload(self, ctx: Context) -> list[Reply]:
+        problems = self.faq.reload()
+        text = ctx.t.t("faq.reloaded", topics=len(self.faq.kb.topics))
+        if problems:
+            text += "\n\n" + ctx.t.t("faq.reload_problems") + "\n" + "\n".join(problems[:20])
+        return [Reply(text)]
+
+
+class UnknownQuestion:
+    """ "I don't know" remembers the question, so sending it on is one press."""
+
+    name = "faq_unknown"
+
+    async def start(self, ctx: Context, text: str) -> list[Reply]:
+        state = await ctx.services.dialogs.put(
+            ctx.user.id, self.name, "offer", {"text": text}, new_token=True
+        )
+        return [self._offer(ctx, state)]
+
+    def _offer(self, ctx: Context, state: DialogState) -> Reply:
+        rows = (
+            (ctx.dialog_button(ctx.t.t("faq.send_to_coordinator"), state, "send"),),
+            (Button(ctx.t.t("faq.browse"), "m:faq"), ctx.menu_button()),
+        )
+        return Reply(ctx.t.t("faq.unknown"), rows)
+
+    def __init__(self, chat: FaqChat) -> None:
+        self.chat = chat
+
+    async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
+        # another question instead of a button press: that one is answered
+        await ctx.services.dialogs.clear(ctx.user.id)
+        return await self.chat.on_question(ctx, text)
+
+    async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        if value == "send":
+            return await handoff.submit(ctx, str(state.data["text"]))
+        await ctx.services.dialogs.clear(ctx.user.id)
+        return await self.chat.categories(ctx)
+
+    async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
+        return [self._offer(ctx, state)]

@@ -1,0 +1,58 @@
+"""`partnerbot faq ask` and `partnerbot faq check`: the chat's answers, for editors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.i18n import I18n
+from bot.core.locales import Locale, detect
+from bot.faq.answers import Faq, render
+from bot.faq.knowledge import FAQ_DIR, check
+from bot.faq.matching import Decision
+from bot.storage.db import open_db
+from bot.storage.workshops import Workshops
+
+
+async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_json: bool) -> int:
+    faq, i18n = Faq(), I18n()
+    conn = await open_db(settings.db_path)
+    try:
+        workshops = await Workshops(conn).upcoming()
+        for raw in texts:
+            text = raw.strip()
+            if not text:
+                continue
+            locale = lang or detect(text) or Locale.EN
+            match = faq.match(text)
+            reply = render(faq, match, i18n[locale], settings.timezone, workshops)
+            known = match.decision is not Decision.UNKNOWN
+            if as_json:
+                result = {
+                    "topic": match.topic if known else None,
+                    "score": round(match.score, 4),
+                    "locale": locale.value,
+                    "answer": reply.text,
+                    "alternatives": [
+                        {"topic": tid, "score": round(s, 4)} for tid, s in match.alternatives
+                    ],
+                }
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+            else:
+                buttons = [f"[{b.label}]" for b in reply.flat_buttons]
+                print(reply.text + ("\n" + " ".join(buttons) if buttons else "") + "\n", flush=True)
+    finally:
+        await conn.close()
+    return 0
+
+
+def check_command(directory: Path | None) -> int:
+    problems = check(directory or FAQ_DIR)
+    for line in problems:
+        print(line, file=sys.stderr)
+    if not problems:
+        print("the knowledge base is valid")
+    return 1 if problems else 0

@@ -1,0 +1,110 @@
+"""Text analysis for matching: folded words without function words, their stems, char n-grams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from enum import Enum
+
+import Stemmer  # type: ignore[import-not-found]
+
+from bot.core.script import fold
+
+
+class Language(Enum):
+    SERBIAN = "serbian"
+    ENGLISH = "english"
+
+
+# Function words, folded (no diacritics, đ/dj → d), as people type them in Serbian
+# ("jel", "sto") and English. Question words are not among them: "ko finansira" (who funds)
+# and "sta finansira" (what is funded) are different topics.
+SERBIAN_STOP_WORDS = frozenset(
+    """
+    a ako ali bas bi bih bila bile bili bilo biti bio da dal do dok e evo ga god i ih ili im
+    iz ja je jel jer jesam jesmo jeste jos joj ju k ka kao kod li me mene meni mi mogu moj
+    moja moje moji moju mu na nam nama nas nasa nase nasi nasoj nasu ne neka neke neki neko
+    nesto ni nije nisam njega njemu njen njih njoj njegov o od oko on ona one oni ono ova
+    ovaj ove ovi ovo ovog ovom ovoj ovu pa po pod pre preko pri s sa sam se si smo su ste sto
+    svi sve svoj svoja svoje svoju ta taj te ti to tog toga tom tu u uz vam vama vas vasa
+    vase vi za zar ce cu ces cemo cete cak vec
+    """.split()
+)
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about am an and any are as at be been being but by can could did do does doing for
+    from had has have having he her here his i if in into is it its just me my of on or our
+    ours out over please s shall she should so some than that the their them then there
+    these they this those to too us very was we were will with would you your yours d ll m
+    re ve t
+    """.split()
+)
+# Question words tell "who funds" from "what is funded", but alone they say nothing about a
+# topic: they count, weakly (see scoring), and a question made only of them matches nothing.
+QUESTION_WORDS = frozenset(
+    """
+    ko koga kome kog kom sta kako kada kad gde gdje koliko kolko kolika koliki koji koja koje
+    kojim kojima kojoj kojom koju koj zasto kakav kakva kakve kakvi kakvo cemu cime ciji cija
+    cije ciju odakle dokle kuda what whats who whom whose when where why how which
+    """.split()
+)
+
+# Politeness and request verbs ("tell me", "molim vas", "zelim da") frame a question in any
+# topic, and out of scope too ("tell me a joke").
+FILLER_WORDS = frozenset(
+    """
+    molim hvala zdravo cao pozdrav reci recite kazi kazite daj dajte objasni objasnite ima
+    imam imamo imate imaju zanima zanimaju zelim zelimo hocu hocemo hteo htela htio moze
+    mozete mozes mozemo treba trebam trebalo tell give show explain want wanted like know
+    need please hello hi thanks thank
+    """.split()
+)
+STOP_WORDS = SERBIAN_STOP_WORDS | ENGLISH_STOP_WORDS | FILLER_WORDS
+
+_WORD = re.compile(r"[a-z0-9]+")
+# The Serbian stemmer cuts short words to nothing useful ("eu" → "e"); short words are
+# mostly acronyms and names, kept whole.
+_MIN_STEM_LENGTH = 4
+NGRAM_SIZES = (3, 4, 5)
+
+
+def words(text: str) -> list[str]:
+    """Folded words without function words: lower case, Latin, no diacritics."""
+    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
+
+
+def content_words(words: Iterable[str]) -> list[str]:
+    return [w for w in words if w not in QUESTION_WORDS]
+
+
+def _stemmer(language: Language) -> Callable[[str], str]:
+    # PyStemmer keeps its own cache of recent words.
+    stem_word: Callable[[str], str] = Stemmer.Stemmer(language.value).stemWord
+
+    def stem(word: str) -> str:
+        if len(word) < _MIN_STEM_LENGTH:
+            return word
+        stemmed = stem_word(word)
+        # The Serbian stemmer may write its Latin output with diacritics: fold again.
+        return stemmed if stemmed.isascii() else fold(stemmed)
+
+    return stem
+
+
+_STEMMERS = {language: _stemmer(language) for language in Language}
+
+
+def stem(word: str, language: Language) -> str:
+    return _STEMMERS[language](word)
+
+
+def char_ngrams(words: Iterable[str]) -> list[str]:
+    """Character n-grams of each word with its boundaries marked, as typos leave most intact."""
+    grams: list[str] = []
+    for w in words:
+        padded = f" {w} "
+        for n in NGRAM_SIZES:
+            if len(padded) < n:
+                continue
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams

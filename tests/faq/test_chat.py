@@ -1,0 +1,123 @@
+"""Questions in any script get answers in that script, or an honest handoff offer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import App
+from bot.core.messages import UserRef
+from bot.core.script import has_cyrillic
+from tests.chat import Person
+
+
+async def test_answers_come_in_the_script_and_language_of_the_question(
+    person: Callable[..., Person],
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("Ко финансира овај програм подршке?")
+    assert "Швед" in ana.text
+    assert ana.labels()[-1] == "Мени"
+
+    await ana.say("ko finansira ovaj program podrske")
+    assert not has_cyrillic(ana.text)
+    assert "Švedsk" in ana.text, "the derived Latin keeps its diacritics"
+
+    await ana.say("Who pays for this support programme?")
+    assert "Government of Sweden" in ana.text
+
+
+async def test_an_out_of_scope_question_is_declined_and_can_go_to_a_coordinator(
+    person: Callable[..., Person], app: App
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("kolika je cena autobuske karte do Niša?")
+    assert "Na to ne znam odgovor" in ana.text
+    await ana.press("Pošalji koordinatoru")
+    assert "Poslato" in ana.text
+    [note] = [o for o in ana.others if o.to == UserRef("console", "99")]
+    assert "kolika je cena autobuske karte do Niša?" in note.reply.text
+
+
+async def test_browsing_topics_by_category(person: Callable[..., Person]) -> None:
+    ana = person(hint="en")
+    await ana.say("/start")
+    await ana.press("English")
+    await ana.press("Questions")
+    assert "Questions by topic" in ana.text
+    first_category = ana.labels()[0]
+    await ana.press(first_category)
+    topic = ana.labels()[0]
+    await ana.press(topic)
+    assert ana.text.startswith(topic), "the answer starts with the topic's title"
+
+
+async def test_upcoming_workshops_come_from_the_bot_s_own_data(
+    person: Callable[..., Person], app: App
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("/start")
+    await ana.press("Latinica")
+    await ana.press("Radionice")
+    assert "Trenutno nije zakazana nijedna radionica" in ana.text
+    await ana.press("Najavi mi sledeću radionicu")
+    assert "najave radionica stižu vam ovde" in ana.text
+
+    start = datetime(2031, 3, 5, 9, 0, tzinfo=UTC)
+    await app.services.workshops.add("Радионица у Нишу", "Workshop in Niš", start, "Ниш", "Niš")
+    await app.services.workshops.add("Прошла", "Past", datetime.now(UTC) - timedelta(days=1))
+    await ana.press("Meni")
+    await ana.press("Radionice")
+    assert "• Radionica u Nišu: 5. mart 2031. u 10:00, Niš" in ana.text
+    assert "Prošla" not in ana.text
+
+
+def _cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "faq", *args],
+        capture_output=True, text=True, env=env, timeout=60, input=stdin,
+    )  # fmt: skip
+
+
+def test_faq_ask_json_follows_the_contract(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "ask", "--json", "Šta je ICLD i čime se bavi?")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["topic"] == "icld.about"
+    assert answer["locale"] == "sr-Latn"
+    assert 0 < answer["score"] <= 1
+    assert "ICLD" in answer["answer"] and not has_cyrillic(answer["answer"])
+
+    lines = _cli(tmp_path, "ask", "--json", "-", stdin="what is SKGO?\nasdfgh qwerty\n")
+    first, second = (json.loads(line) for line in lines.stdout.splitlines())
+    assert first["topic"] == "skgo.about" and first["locale"] == "en"
+    assert second["topic"] is None
+
+    forced = json.loads(
+        _cli(tmp_path, "ask", "--json", "--lang", "sr-Cyrl", "what is SKGO?").stdout
+    )
+    assert forced["locale"] == "sr-Cyrl" and has_cyrillic(forced["answer"])
+
+
+def test_faq_check_passes_on_the_shipped_files_and_fails_on_a_broken_one(tmp_path: Path) -> None:
+    ok = _cli(tmp_path, "check")
+    assert ok.returncode == 0, ok.stderr
+
+    faq_dir = Path(__file__).resolve().parents[2] / "locales" / "faq"
+    broken = tmp_path / "faq"
+    broken.mkdir()
+    for name in ("topics.yaml", "sr.yaml", "en.yaml"):
+        (broken / name).write_text((faq_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+    topics = (broken / "topics.yaml").read_text(encoding="utf-8")
+    (broken / "topics.yaml").write_text(
+        topics.replace("related: [", "related: [no.such.topic, ", 1), encoding="utf-8"
+    )
+    result = _cli(tmp_path, "check", "--dir", str(broken))
+    assert result.returncode == 1
+    assert "no.such.topic" in result.stderr

@@ -1,0 +1,118 @@
+"""Questions in any script, language or spelling reach their topic; others get "I don't know"."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.locales import Locale
+from bot.faq.knowledge import KnowledgeBase, load
+from bot.faq.matching import Decision, Match, Matcher
+from bot.faq.text import words
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
+
+
+@pytest.fixture(scope="module")
+def matcher(kb: KnowledgeBase) -> Matcher:
+    return Matcher(kb)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Ко финансира овај програм?", "programme.funder"),  # Cyrillic
+        ("sta je SKGO i cime se bavi", "skgo.about"),  # Latin without diacritics
+        ("Šta je ICLD?", "icld.about"),  # Latin with diacritics
+        ("kako da nadjem svedskog partnra", "partnership.find_partner"),  # typo
+        ("kada je slijedeca radionca", "workshop.upcoming"),  # typo, ijekavian
+        ("How do I unsubscribe from announcements?", "bot.subscribe"),  # English
+        ("WHO CAN TAKE PART IN THE PARTNERSHIP PROGRAMME", "partnership.eligibility"),
+        ("ПРОМЕНА ЈЕЗИКА", "bot.language"),
+    ],
+)
+def test_questions_reach_their_topic(matcher: Matcher, question: str, topic: str) -> None:
+    match = matcher.match(question)
+    assert match.topic == topic, match
+    assert match.decision is not Decision.UNKNOWN
+
+
+def test_scripts_meet(matcher: Matcher) -> None:
+    cyrillic = matcher.match("Шта је Стална конференција градова и општина?")
+    latin = matcher.match("Šta je Stalna konferencija gradova i opština?")
+    ascii_ = matcher.match("sta je stalna konferencija gradova i opstina")
+    assert cyrillic == latin == ascii_
+    assert cyrillic.topic == "skgo.about"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "koliko je sati",
+        "what's the weather in Paris",
+        "asdfgh",
+        "",
+        "   ",
+        "?!",
+        "ko je to",  # only function and question words
+        "Колико кошта хлеб?",
+        "Tell me a joke",
+    ],
+)
+def test_out_of_scope_is_unknown(matcher: Matcher, question: str) -> None:
+    match = matcher.match(question)
+    assert match.decision is Decision.UNKNOWN, match
+    assert match.topic is None
+    assert match.alternatives == ()
+
+
+def test_match_shape(matcher: Matcher, kb: KnowledgeBase) -> None:
+    match = matcher.match("Ко плаћа путовања у Шведску?")
+    assert match.topic in kb.topics
+    assert 0.0 < match.score <= 1.0
+    assert len(match.alternatives) <= 3
+    assert all(a in kb.topics and a != match.topic for a, _ in match.alternatives)
+    scores = [match.score, *(s for _, s in match.alternatives)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_clarify_offers_close_alternatives(matcher: Matcher) -> None:
+    match = Match("a", 0.6, (("b", 0.58), ("c", 0.45)), Decision.CLARIFY)
+    assert match.close_alternatives(0.05) == ("b",)
+    assert matcher.offer(match) == ("a", "b")
+    assert matcher.offer(Match(None, 0.2, (), Decision.UNKNOWN)) == ()
+
+
+def test_decisions_follow_the_thresholds(matcher: Matcher, kb: KnowledgeBase) -> None:
+    tuning = matcher.tuning
+    for question in ("Ко финансира програм?", "program", "partnerstvo", "workshop", "zzz"):
+        match = matcher.match(question)
+        scores = sorted(matcher.scores(question), reverse=True)
+        assert match.score == pytest.approx(scores[0], abs=1e-4)
+        if scores[0] < tuning.unknown_below:
+            assert match.decision is Decision.UNKNOWN
+        elif scores[0] - scores[1] >= tuning.margin:
+            assert match.decision is Decision.ANSWER
+        else:
+            assert match.decision is Decision.CLARIFY
+            assert len(matcher.offer(match)) >= 2
+
+
+def test_long_text_is_cut(matcher: Matcher) -> None:
+    # Only the first words count, so a pasted letter costs no more than a question.
+    start = "Ко финансира програм? " + "бла " * 37
+    assert matcher.match(start + "радионица " * 5000) == matcher.match(start)
+
+
+def test_every_topic_answers_its_own_title(matcher: Matcher, kb: KnowledgeBase) -> None:
+    for topic in kb.topics.values():
+        for locale in Locale:
+            title = topic.texts[locale].title
+            assert matcher.match(title).topic == topic.id, (locale, title)
+
+
+def test_words_fold_and_drop_function_words() -> None:
+    assert words("Шта је ЏЕП?") == words("Šta je DŽEP?") == words("sta je dzep") == ["sta", "dzep"]
+    assert words("Tell me about the ICLD, please") == ["icld"]

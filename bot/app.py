@@ -14,9 +14,11 @@ from bot.core.messages import IncomingMessage, Outgoing
 from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
+from bot.registration import coordinators as registration
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
 from bot.storage.questions import Questions
+from bot.storage.registrations import Registrations
 from bot.storage.users import Users
 from bot.storage.workshops import Workshops
 
@@ -32,6 +34,7 @@ class App:
         self.dispatcher = Dispatcher(services)
         handoff.install(self.dispatcher)
         subscription.install(self.dispatcher)
+        registration.install(self.dispatcher)
         FaqChat(faq).install(self.dispatcher)
         self._senders: dict[str, Sender] = {}
 
@@ -46,6 +49,7 @@ class App:
             users=Users(conn),
             dialogs=Dialogs(conn),
             questions=Questions(conn),
+            registrations=Registrations(conn),
             workshops=Workshops(conn),
             i18n=i18n or I18n(),
             settings=settings,

@@ -22,6 +22,8 @@ from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.faq import cli as faq_cli
 from bot.faq.knowledge import KnowledgeError
+from bot.registration import export
+from bot.registration.export import FORMATS
 from bot.storage.db import DatabaseError, backup
 
 log = logging.getLogger("partnerbot")
@@ -66,6 +68,13 @@ def parser() -> Parser:
     ask.add_argument("text", help="the question; - reads one question per line from stdin")
     fcheck = faq.add_parser("check", help="validate the knowledge base (exit 1 on problems)")
     fcheck.add_argument("--dir", type=Path, help="the folder to check (default locales/faq)")
+    exp = sub.add_parser("export", help="coordinators' exports").add_subparsers(
+        dest="export_what", metavar="WHAT", required=True, parser_class=Parser
+    )
+    regs = exp.add_parser("registrations", help="every registration, as CSV or Excel")
+    regs.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or xlsx")
+    regs.add_argument("--output", type=Path, help="the file to write (default: standard output)")
+    regs.add_argument("--lang", type=_locale, default=Locale.SR_CYRL, help="column headers' locale")
     bk = sub.add_parser("backup", help="a consistent copy of the live database")
     bk.add_argument("file", type=Path, help="where to write the copy")
     return p
@@ -96,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 return faq_cli.check_command(args.dir)
             texts = sys.stdin if args.text == "-" else [args.text]
             return asyncio.run(faq_cli.ask(settings, texts, args.lang, args.json))
+        if command == "export":
+            return asyncio.run(export_command(settings, args))
         if args.file.resolve() == settings.db_path.resolve():
             print("partnerbot: the backup must go to another file", file=sys.stderr)
             return 2
@@ -113,7 +124,9 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
         settings = Settings(**{**settings.__dict__, "coordinators": coordinators})
     app = await App.open(settings)
     try:
-        console = ConsoleChannel(app, user_id=args.user, name=args.name)
+        console = ConsoleChannel(
+            app, user_id=args.user, name=args.name, files_dir=settings.db_path.parent / "exports"
+        )
         if args.lang is not None:
             user = await app.services.users.seen(console.user, args.name)
             await app.services.users.set_locale(user.id, args.lang)
@@ -154,6 +167,30 @@ async def run(settings: Settings) -> int:
         for channel in channels:
             await channel.stop()
         await app.close()
+    return 0
+
+
+async def export_command(settings: Settings, args: argparse.Namespace) -> int:
+    app = await App.open(settings)
+    try:
+        rows = await app.services.registrations.all()
+        t = app.services.i18n[args.lang]
+        content = export.render(rows, t, settings.timezone, args.format)
+    finally:
+        await app.close()
+    if args.output is None:
+        if args.format == "xlsx" and sys.stdout.isatty():
+            print("partnerbot: an Excel file needs --output FILE", file=sys.stderr)
+            return 2
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    try:
+        args.output.write_bytes(content)
+    except OSError as exc:
+        print(f"partnerbot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"{len(rows)} registrations written to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
@@ -21,7 +22,9 @@ class ConsoleChannel:
         language_hint: str | None = None,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
+        files_dir: Path = Path("exports"),
     ) -> None:
+        self.files_dir = files_dir
         self.app = app
         self.user = UserRef(MESSENGER, user_id)
         self.name = name
@@ -36,6 +39,11 @@ class ConsoleChannel:
         if out.to != self.user:
             lines.append(f"(→ {out.to})")
         lines.append(out.reply.text)
+        if out.reply.attachment is not None:
+            path = self.files_dir / out.reply.attachment.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(out.reply.attachment.content)
+            lines.append(f"[file: {path}]")
         if out.reply.buttons and out.to == self.user:
             # numbering restarts with each reply that has buttons: the last ones are live
             self._buttons = []

@@ -9,6 +9,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MESSENGER = "telegram"
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 
 # Telegram's command menus by the app's language: Serbian apps get Cyrillic, Croatian and
 # Bosnian ones (people who read Latin) get Latin, everyone else English (the default).
@@ -140,7 +142,17 @@ class TelegramChannel:
     async def send(self, out: Outgoing) -> None:
         pieces = split_text(out.reply.text)
         try:
-            for i, piece in enumerate(pieces):
+            attachment = out.reply.attachment
+            if attachment is not None:
+                caption, pieces = (
+                    (pieces[0], pieces[1:]) if len(pieces[0]) <= MAX_CAPTION else ("", pieces)
+                )
+                await self.application.bot.send_document(
+                    chat_id=int(out.to.id),
+                    document=InputFile(attachment.content, filename=attachment.filename),
+                    caption=caption or None,
+                )
+            for i, piece in enumerate(p for p in pieces if p):
                 # buttons go with the last piece, right above where the person types
                 markup = keyboard(out.reply) if i == len(pieces) - 1 else None
                 await self.application.bot.send_message(

@@ -12,6 +12,7 @@ from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.dialogs import Dialogs, DialogState
 from bot.storage.questions import Questions
+from bot.storage.registrations import Registrations
 from bot.storage.users import User, Users
 from bot.storage.workshops import Workshops
 
@@ -22,6 +23,7 @@ class Services:
     users: Users
     dialogs: Dialogs
     questions: Questions
+    registrations: Registrations
     workshops: Workshops
     i18n: I18n
     settings: Settings

@@ -40,8 +40,6 @@ class Dispatcher:
         self.on_question: TextHandler = _not_understood
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
-        for entry in ("m:faq", "m:register", "m:workshops", "m:ask"):
-            self.menu_entries[entry] = _not_ready(entry)
         self.menu_entries["m:language"] = menu.choose_language
         self.add_command(Command("start", menu.start, "cmd.start"))
         self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
@@ -160,15 +158,6 @@ class Dispatcher:
             for c in self.commands.values()
             if coordinator or not c.coordinator_only
         ]
-
-
-def _not_ready(entry: str) -> Handler:
-    label_id = dict(menu.MENU_ENTRIES)[entry]
-
-    async def handler(ctx: Context) -> list[Reply]:
-        return [ctx.with_menu_button(ctx.t.t("feature.not_ready", feature=ctx.t.t(label_id)))]
-
-    return handler
 
 
 async def _not_understood(ctx: Context, text: str) -> list[Reply]:

@@ -44,9 +44,17 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
+    # a file sent with the text as its caption (exports)
+    attachment: Attachment | None = None
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

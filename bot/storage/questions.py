@@ -75,6 +75,12 @@ class Questions:
             row = await cur.fetchone()
         return _question(row) if row else None
 
+    async def of_user(self, user_id: int) -> list[Question]:
+        async with self._conn.execute(
+            _SELECT + " WHERE q.user_id = ? ORDER BY q.created_at", (user_id,)
+        ) as cur:
+            return [_question(r) async for r in cur]
+
     async def sent_since(self, user_id: int, window: timedelta) -> int:
         since = (datetime.now(UTC) - window).isoformat()
         async with self._conn.execute(

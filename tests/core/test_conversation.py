@@ -80,16 +80,6 @@ async def test_help_shows_the_coordinator_section_only_to_coordinators(
     assert "2 people have written to the bot." in coordinator.text
 
 
-async def test_menu_entries_not_built_yet_say_so_honestly(person: Callable[..., Person]) -> None:
-    ana = person(hint="sr")
-    await ana.say("/start")
-    await ana.press("Latinica")
-    await ana.press("Prijava interesovanja")
-    assert "„Prijava interesovanja” još nije spremno" in ana.text
-    await ana.press("Meni")
-    assert "Pitanja" in ana.labels()
-
-
 async def test_bad_input_gets_a_clear_answer(person: Callable[..., Person]) -> None:
     ana = person(hint="en")
     await ana.send_sticker()

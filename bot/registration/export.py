@@ -1,0 +1,83 @@
+"""Registrations as CSV (UTF-8 with a BOM, so Excel shows Cyrillic) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import tzinfo
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from bot.core.i18n import Translator
+from bot.registration.form import choice_label, municipality_label
+from bot.registration.municipalities import all_municipalities
+from bot.storage.clock import parse
+from bot.storage.registrations import Stored
+
+COLUMNS = (
+    "updated", "created", "municipality", "name", "position", "email", "phone", "areas",
+    "stage", "announcements", "consent", "locale", "contact",
+)  # fmt: skip
+FORMATS = ("csv", "xlsx")
+
+
+def table(rows: list[Stored], t: Translator, zone: tzinfo) -> list[list[str]]:
+    """Header and one line per registration, in the reader's locale and time zone."""
+    header = [t.t(f"export.column.{c}") for c in COLUMNS]
+    lines = [header]
+    for stored in rows:
+        r = stored.registration
+        municipality = all_municipalities().get(r.municipality)
+        position = (
+            r.position_other if r.position == "other" else choice_label(t, "position", r.position)
+        )
+        lines.append(
+            [
+                parse(stored.updated_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                parse(stored.created_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                municipality_label(municipality, t) if municipality else r.municipality,
+                r.name,
+                position,
+                r.email,
+                r.phone,
+                ", ".join(choice_label(t, "area", a) for a in r.areas),
+                choice_label(t, "stage", r.stage),
+                t.t("registration.yes") if r.announcements else t.t("registration.no"),
+                r.consent_version,
+                r.locale,
+                str(stored.user),
+            ]
+        )
+    return lines
+
+
+def to_csv(lines: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for line in lines:
+        # a cell starting with = + - @ would run as a formula in Excel
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in line])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(lines: list[list[str]], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    for line in lines:
+        # strings are stored as text, never as formulas
+        sheet.append([("'" + c if c.startswith("=") else c) for c in line])
+    for index, _ in enumerate(lines[0], start=1):
+        width = max(len(line[index - 1]) for line in lines)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 50)
+    sheet.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def render(rows: list[Stored], t: Translator, zone: tzinfo, fmt: str) -> bytes:
+    lines = table(rows, t, zone)
+    return to_csv(lines) if fmt == "csv" else to_xlsx(lines, t.t("export.sheet"))

@@ -1,0 +1,79 @@
+"""The person's rights over their data: see it (/mydata), erase it (/forget)."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.dialogs.menu import menu
+from bot.core.messages import Reply
+from bot.registration.form import as_data as registration_data
+from bot.registration.form import summary
+from bot.storage.clock import parse
+from bot.storage.dialogs import DialogState
+
+
+async def mydata(ctx: Context) -> list[Reply]:
+    t, services, user = ctx.t, ctx.services, ctx.user
+    zone = services.settings.timezone
+    language = t.t(f"mydata.locale.{user.locale.value}") if user.locale else t.t("mydata.no_locale")
+    parts = [
+        t.t(
+            "mydata.profile",
+            account=str(user.ref),
+            name=user.name or "—",
+            language=language,
+            first_seen=t.datetime(parse(user.first_seen), zone),
+            subscribed=t.t("registration.yes") if user.subscribed else t.t("registration.no"),
+        )
+    ]
+    for stored in await services.registrations.of_user(user.id):
+        reg = stored.registration
+        parts.append(
+            t.t(
+                "mydata.registration",
+                updated=t.datetime(parse(stored.updated_at), zone),
+                consent=reg.consent_version,
+            )
+            + "\n"
+            + summary(t, registration_data(reg))
+        )
+    questions = await services.questions.of_user(user.id)
+    for q in questions:
+        line = t.t("mydata.question", asked=t.datetime(parse(q.created_at), zone), text=q.text)
+        if q.answer:
+            line += "\n" + t.t("mydata.answer", answer=q.answer)
+        parts.append(line)
+    parts.append(t.t("mydata.footer"))
+    return [Reply("\n\n".join(parts), ((ctx.menu_button(),),))]
+
+
+class ForgetDialog:
+    """Erasure after an explicit confirmation."""
+
+    name = "forget"
+
+    async def start(self, ctx: Context) -> list[Reply]:
+        state = await ctx.services.dialogs.put(
+            ctx.user.id, self.name, "confirm", {}, new_token=True
+        )
+        return [self._ask(ctx, state)]
+
+    def _ask(self, ctx: Context, state: DialogState) -> Reply:
+        t = ctx.t
+        rows = (
+            (ctx.dialog_button(t.t("forget.yes"), state, "yes"),),
+            (ctx.dialog_button(t.t("button.cancel"), state, "no"),),
+        )
+        return Reply(t.t("forget.confirm"), rows)
+
+    async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
+        return [self._ask(ctx, state)]
+
+    async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        if value != "yes":
+            await ctx.services.dialogs.clear(ctx.user.id)
+            return [menu(ctx, "forget.kept")]
+        await ctx.services.registrations.forget(ctx.user.id)
+        return [Reply(ctx.t.t("forget.done"))]
+
+    async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
+        return [self._ask(ctx, state)]

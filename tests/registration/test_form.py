@@ -1,0 +1,212 @@
+"""An official registers their municipality's interest, mostly with buttons."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from bot.app import App
+from bot.core.i18n import I18n
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+from bot.registration.fields import AREAS, POSITIONS, STAGES
+from tests.chat import Person, settings
+
+COORDINATOR = UserRef("console", "99")
+
+# (language button, municipality typed, its button, texts of the buttons pressed …)
+FLOWS = {
+    "Ћирилица": {
+        "town": "Краљево", "pick": "Краљево", "name": "Јелена Јовановић",
+        "position": "Локална управа", "areas": ["Социјалне услуге", "ЕУ интеграције"],
+        "done": "Готово", "stage": "Већ имамо шведског партнера", "agree": "Слажем се",
+        "yes": "Да", "confirm": "Потврди", "registered": "Пријављено: Краљево.",
+    },
+    "Latinica": {
+        "town": "knic", "pick": "Knić", "name": "Marko Marković",
+        "position": "Član veća ili skupštine", "areas": ["Zaštita životne sredine"],
+        "done": "Gotovo", "stage": "Tražimo partnera", "agree": "Slažem se", "yes": "Ne",
+        "confirm": "Potvrdi", "registered": "Prijavljeno: Knić.",
+    },
+    "English": {
+        "town": "Lazarevac", "pick": "Lazarevac", "name": "Ana O'Neill",
+        "position": "Assistant mayor", "areas": ["Local economic development"], "done": "Done",
+        "stage": "Just exploring", "agree": "I agree", "yes": "Yes", "confirm": "Confirm",
+        "registered": "Registered: Lazarevac (city municipality, Beograd).",
+    },
+}  # fmt: skip
+
+
+async def complete(p: Person, flow: Mapping[str, object], email: str = "ime@opstina.rs") -> None:
+    await p.say("/register")
+    await p.say(str(flow["town"]))
+    await p.press(str(flow["pick"]))
+    await p.say(str(flow["name"]))
+    await p.press(str(flow["position"]))
+    await p.say(email)
+    await p.say("064 123 4567")
+    for area in flow["areas"]:  # type: ignore[attr-defined]
+        await p.press(area)
+    await p.press(str(flow["done"]))
+    await p.press(str(flow["stage"]))
+    await p.press(str(flow["agree"]))
+    await p.press(str(flow["yes"]))
+    assert str(flow["name"]) in p.text, "the summary shows the answers"
+    await p.press(str(flow["confirm"]))
+
+
+async def test_a_complete_registration_in_each_locale(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    for n, (language, flow) in enumerate(FLOWS.items()):
+        p = person(str(n + 1), hint="en")
+        await p.say("/start")
+        await p.press(language)
+        await complete(p, flow)
+        assert str(flow["registered"]) in p.text
+        assert [o.to for o in p.others] == [COORDINATOR], "the coordinator is notified"
+    db = sqlite3.connect(db_path)
+    rows = db.execute(
+        "SELECT municipality, name, phone, areas, stage, consent_version, announcements "
+        "FROM registrations ORDER BY id"
+    ).fetchall()
+    assert rows == [
+        ("kraljevo", "Јелена Јовановић", "+381641234567", '["eu", "social"]', "has_partner",
+         "2026-11-27", 1),
+        ("knic", "Marko Marković", "+381641234567", '["environment"]', "looking", "2026-11-27",
+         0),
+        ("lazarevac-bg", "Ana O'Neill", "+381641234567", '["economy"]', "exploring",
+         "2026-11-27", 1),
+    ]  # fmt: skip
+    assert db.execute("SELECT subscribed FROM users ORDER BY id").fetchall() == [(1,), (0,), (1,)]
+
+
+async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = person(hint="en")
+    await p.say("/language")
+    await p.press("English")
+    await p.say("/register")
+    await p.say("Atlantis")
+    assert "no city or municipality matching «Atlantis»" in p.text
+    await p.say("palilula")
+    assert p.labels()[:2] == [
+        "Palilula (city municipality, Beograd)",
+        "Palilula (city municipality, Niš)",
+    ]
+    await p.press("Niš")
+    await p.say("1")
+    assert "at least two letters" in p.text
+    await p.say("x" * 101)
+    assert "under 100 characters" in p.text
+    await p.say("'; DROP TABLE users; --")
+    assert "3/8" in p.text, "SQL-looking input is just a name"
+    await p.say("I'd rather type")
+    assert "Please answer with the buttons." in p.text
+    await p.press("Other (type it)")
+    await p.say("Head of the <b>tourism</b> office")
+    await p.say("ana.example.rs")
+    assert "needs an @" in p.text
+    await p.say("ana@")
+    assert "«ana@» is not a valid e-mail address" in p.text
+    await p.say("ana@example.rs")
+    await p.say("call me maybe")
+    assert "digits only" in p.text
+    await p.say("12")
+    assert "«12» is not a valid phone number" in p.text
+    await p.press("Skip")
+    await p.press("Done")
+    assert "at least one area" in p.text
+    await p.press("Other")
+    await p.press("Done")
+    await p.press("Just exploring")
+    await p.press("I do not agree")
+    assert "nothing was stored" in p.text
+    assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM registrations").fetchone() == (0,)
+
+
+async def test_back_edit_and_cancel(person: Callable[..., Person], db_path: Path) -> None:
+    p = person(hint="en")
+    await p.say("/language")
+    await p.press("English")
+    await complete_until_summary(p)
+    await p.press("Edit")
+    await p.press("E-mail")
+    await p.say("new@example.rs")
+    assert "Please check your answers" in p.text, "after an edit the summary comes back"
+    assert "E-mail: new@example.rs" in p.text
+    await p.press("Back")
+    assert "Would you like workshop announcements" in p.text
+    await p.press("Cancel")
+    assert "Registration cancelled" in p.text
+    assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM registrations").fetchone() == (0,)
+
+
+async def complete_until_summary(p: Person) -> None:
+    await p.say("/register")
+    await p.say("Valjevo")
+    await p.press("Valjevo")
+    await p.say("Ana Anić")
+    await p.press("Mayor")
+    await p.say("ana@valjevo.rs")
+    await p.press("Skip")
+    await p.press("Social services")
+    await p.press("Done")
+    await p.press("Just exploring")
+    await p.press("I agree")
+    await p.press("No")
+
+
+async def test_confirming_twice_registers_once_and_again_updates(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = person(hint="en")
+    await p.say("/language")
+    await p.press("English")
+    await complete_until_summary(p)
+    confirm = p.button("Confirm")
+    await p.press_payload(confirm.payload)
+    assert "Registered: Valjevo." in p.text
+    await p.press_payload(confirm.payload)
+    assert "This button has expired" in p.text
+    await complete_until_summary(p)
+    await p.press("Confirm")
+    assert "Updated: your registration for Valjevo" in p.text
+    assert "Ажурирана пријава" in p.others[0].reply.text, "in the coordinator's locale"
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT COUNT(*) FROM registrations").fetchone() == (1,)
+
+
+async def test_a_restart_in_the_middle_of_the_form_continues_it(db_path: Path, i18n: I18n) -> None:
+    app = await App.open(settings(db_path), i18n)
+    p = Person(app, UserRef("console", "1"), hint="en")
+    await p.say("/language")
+    await p.press("English")
+    await p.say("/register")
+    await p.say("kragujevac")
+    await p.press("Kragujevac")
+    await p.say("Petar Petrović")
+    position = p.button("Mayor")
+    await app.close()
+
+    app = await App.open(settings(db_path), i18n)
+    p = Person(app, UserRef("console", "1"), hint="en")
+    await p.press_payload(position.payload)
+    assert "4/8 Your e-mail address" in p.text
+    await p.say("/menu")
+    await p.say("petar@kg.rs")
+    assert "5/8" in p.text, "the menu in between does not lose the form"
+    await app.close()
+
+
+def test_every_choice_has_a_label_in_every_locale(i18n: I18n) -> None:
+    for locale in Locale:
+        t = i18n[locale]
+        ids = [f"registration.position.{k}" for k in POSITIONS]
+        ids += [f"registration.area.{k}" for k in AREAS]
+        ids += [f"registration.stage.{k}" for k in STAGES]
+        ids += [f"mydata.locale.{loc.value}" for loc in Locale]
+        for msgid in ids:
+            assert t.t(msgid) != msgid, f"{locale.value}: {msgid}"

@@ -120,6 +120,12 @@ class Dispatcher:
     async def _button(self, ctx: Context, payload: str) -> list[Reply]:
         if payload == "menu":
             return await menu.show_menu(ctx)
+        if payload in ("resume", "stop"):
+            state = await self.services.dialogs.get(ctx.user.id)
+            if state is not None and state.name in self.dialogs:
+                if payload == "resume":
+                    return await self.dialogs[state.name].resume(ctx, state)
+                return await self._cancel(ctx)
         if payload.startswith("lang:"):
             return await self._set_language(ctx, payload.removeprefix("lang:"))
         if payload in self.menu_entries:

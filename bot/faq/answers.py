@@ -17,6 +17,14 @@ from bot.storage.workshops import Workshop
 
 log = logging.getLogger(__name__)
 
+# Topics about something the bot does get a button that does it.
+ACTIONS = {
+    "bot.register": ("menu.register", "m:register"),
+    "bot.language": ("menu.language", "m:language"),
+    "bot.subscribe": ("faq.subscribe_button", "sub:on"),
+    "contact": ("menu.ask", "m:ask"),
+}
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -68,6 +76,9 @@ def answer(faq: Faq, topic: Topic, t: Translator, zone: tzinfo, workshops: list[
     buttons = [topic_button(r, t.locale) for r in related if r is not None]
     if topic.live == "workshops" and not workshops:
         buttons.insert(0, Button(t.t("faq.subscribe_button"), "sub:on"))
+    if topic.id in ACTIONS:
+        label, payload = ACTIONS[topic.id]
+        buttons.insert(0, Button(t.t(label), payload))
     rows = (*tuple((b,) for b in buttons), (Button(t.t("button.menu"), "menu"),))
     return Reply("\n\n".join(p for p in parts if p), rows)
 

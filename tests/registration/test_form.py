@@ -107,6 +107,9 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     assert "Please answer with the buttons." in p.text
     await p.press("Other (type it)")
     await p.say("Head of the <b>tourism</b> office")
+    await p.press("Back")
+    assert "Please write your position" in p.text, "back from e-mail to the typed position"
+    await p.say("Head of the <b>tourism</b> office")
     await p.say("ana.example.rs")
     assert "needs an @" in p.text
     await p.say("ana@")
@@ -121,6 +124,8 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     assert "at least one area" in p.text
     await p.press("Other")
     await p.press("Done")
+    await p.press("Just exploring")
+    await p.press("Back")
     await p.press("Just exploring")
     await p.press("I do not agree")
     assert "nothing was stored" in p.text
@@ -196,6 +201,9 @@ async def test_a_restart_in_the_middle_of_the_form_continues_it(db_path: Path, i
     await p.press_payload(position.payload)
     assert "4/8 Your e-mail address" in p.text
     await p.say("/menu")
+    assert "You have an unfinished form" in p.text
+    await p.press("Continue the form")
+    assert "4/8 Your e-mail address" in p.text
     await p.say("petar@kg.rs")
     assert "5/8" in p.text, "the menu in between does not lose the form"
     await app.close()
@@ -210,3 +218,40 @@ def test_every_choice_has_a_label_in_every_locale(i18n: I18n) -> None:
         ids += [f"mydata.locale.{loc.value}" for loc in Locale]
         for msgid in ids:
             assert t.t(msgid) != msgid, f"{locale.value}: {msgid}"
+
+
+async def test_free_text_is_stored_exactly_and_shown_back_as_typed(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = person(hint="en")
+    await p.say("/language")
+    await p.press("English")
+    await p.say("/register")
+    await p.say("Valjevo")
+    await p.press("Valjevo")
+    await p.say("  Zoë <b>Đorđević</b> 🙂 ")
+    await p.press("Other (type it)")
+    await p.say("Šef kancelarije & <i>LER</i>")
+    await p.say("zoe@valjevo.rs")
+    await p.press("Skip")
+    await p.press("Other")
+    await p.press("Done")
+    await p.press("Just exploring")
+    await p.press("I agree")
+    await p.press("No")
+    assert "Name: Zoë <b>Đorđević</b> 🙂" in p.text
+    assert "Position: Šef kancelarije & <i>LER</i>" in p.text
+    await p.press("Confirm")
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT name, position_other FROM registrations").fetchone() == (
+        "Zoë <b>Đorđević</b> 🙂", "Šef kancelarije & <i>LER</i>",
+    )  # fmt: skip
+
+
+async def test_the_faq_answer_about_registering_starts_the_form(
+    person: Callable[..., Person],
+) -> None:
+    p = person(hint="en")
+    await p.press_payload("f:bot.register")
+    await p.press("Register interest")
+    assert "1/8 Which city or municipality?" in p.text

@@ -50,7 +50,12 @@ async def start(ctx: Context) -> list[Reply]:
 
 
 async def show_menu(ctx: Context) -> list[Reply]:
-    return [menu(ctx)]
+    main = menu(ctx)
+    if await ctx.services.dialogs.get(ctx.user.id) is None:
+        return [main]
+    # an unfinished form stays where it was; say so, or free text would seem to vanish in it
+    resume = (Button(ctx.t.t("menu.resume"), "resume"), Button(ctx.t.t("button.cancel"), "stop"))
+    return [Reply(main.text + "\n\n" + ctx.t.t("menu.unfinished"), (*main.buttons, resume))]
 
 
 async def help_text(ctx: Context) -> list[Reply]:

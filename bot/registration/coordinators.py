@@ -32,10 +32,10 @@ async def registrations(ctx: Context) -> list[Reply]:
     lines += [f"  {choice_label(t, 'area', a)}: {n}" for a, n in by_area.most_common()]
     lines += ["", t.t("coordinators.by_stage")]
     lines += [f"  {choice_label(t, 'stage', s)}: {n}" for s, n in by_stage.most_common()]
-    latest = (await services.registrations.all())[-LATEST:]
+    latest = await services.registrations.latest(LATEST)
     lines += ["", t.t("coordinators.latest")]
     zone = services.settings.timezone
-    for stored in reversed(latest):
+    for stored in latest:
         r = stored.registration
         label = municipality_label(names[r.municipality], t) if r.municipality in names else ""
         when = t.datetime(parse(stored.updated_at), zone)

@@ -104,6 +104,12 @@ class Registrations:
         async with self._conn.execute(_SELECT + " ORDER BY r.created_at, r.id") as cur:
             return [_stored(r) async for r in cur]
 
+    async def latest(self, limit: int) -> list[Stored]:
+        async with self._conn.execute(
+            _SELECT + " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [_stored(r) async for r in cur]
+
     async def summary(self) -> tuple[Counter[str], Counter[str], Counter[str]]:
         """Counts by municipality, by area of interest and by stage."""
         by_municipality: Counter[str] = Counter()

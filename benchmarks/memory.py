@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.registration.municipalities import all_municipalities
 from bot.storage.db import open_db
 from tests.telegram_double import BotApiDouble
 
@@ -44,8 +45,7 @@ async def _populate(db: Path, users: int, registrations: int) -> None:
         "subscribed) VALUES ('telegram', ?, ?, 'sr-Latn', ?, ?, 1)",
         [(str(100000 + i), f"Korisnik {i}", now, now) for i in range(users)],
     )
-    codes = [r.split(",", 1)[0] for r in (Path("bot/registration/local_governments.csv")
-             .read_text(encoding="utf-8").splitlines()[1:])]  # fmt: skip
+    codes = list(all_municipalities())
     raw.executemany(
         "INSERT INTO registrations (user_id, municipality, name, position, email, phone, areas, "
         "stage, announcements, consent_version, consent_at, locale, created_at, updated_at) "

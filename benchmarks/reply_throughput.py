@@ -112,6 +112,8 @@ class TimedDouble(BotApiDouble):
     waiting task happens to run."""
 
     def __init__(self) -> None:
+        if "_record" not in vars(BotApiDouble):  # the hook below would never run
+            raise RuntimeError("BotApiDouble._record is gone: update TimedDouble")
         super().__init__()
         self.received: dict[int, int] = {}
         self._expected: dict[int, tuple[int, asyncio.Future[float]]] = {}

@@ -47,6 +47,10 @@ class Faq:
     def match(self, text: str) -> Match:
         return self._loaded.matcher.match(text)
 
+    def offer(self, match: Match) -> tuple[str, ...]:
+        """The topics worth a "did you mean" button: the best and the close ones."""
+        return self._loaded.matcher.offer(match)
+
     def reload(self) -> list[str]:
         """Problems found; on a fatal one the knowledge base in use stays as it was."""
         problems = check(self.directory)
@@ -99,8 +103,7 @@ def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop]) -> str:
 
 
 def clarify(faq: Faq, match: Match, t: Translator) -> Reply:
-    ids = [match.topic, *(tid for tid, _ in match.alternatives)]
-    topics = [faq.kb.resolve(tid) for tid in ids if tid][:3]
+    topics = [faq.kb.resolve(tid) for tid in faq.offer(match)][:3]
     rows = tuple((topic_button(tp, t.locale),) for tp in topics if tp is not None)
     return Reply(t.t("faq.did_you_mean"), (*rows, (Button(t.t("button.menu"), "menu"),)))
 

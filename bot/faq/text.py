@@ -68,9 +68,21 @@ _MIN_STEM_LENGTH = 4
 NGRAM_SIZES = (3, 4, 5)
 
 
+# The programme's two countries are named as places and as adjectives alike ("a Serbian
+# municipality", "a municipality in Serbia"); stemmers keep them apart, so they meet here.
+_COUNTRIES = {
+    "serbian": "serbia", "serbians": "serbia", "swedish": "sweden", "swede": "sweden",
+    "swedes": "sweden",
+}  # fmt: skip
+
+
 def words(text: str) -> list[str]:
     """Folded words without function words: lower case, Latin, no diacritics."""
-    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and len(w) > 1]
+    return [
+        _COUNTRIES.get(w, w)
+        for w in _WORD.findall(fold(text))
+        if w not in STOP_WORDS and len(w) > 1
+    ]
 
 
 def content_words(words: Iterable[str]) -> list[str]:

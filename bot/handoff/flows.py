@@ -9,6 +9,8 @@ from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Outgoing, Reply
+from bot.registration.form import municipality_label
+from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
 from bot.storage.dialogs import DialogState
 from bot.storage.questions import Question
@@ -79,6 +81,11 @@ async def _for_coordinator(ctx: Context, t: Translator, q: Question) -> Reply:
         "handoff.notify", number=q.id, name=q.asker_name or str(q.asker), asker=str(q.asker),
         asked=asked, question=q.text,
     )  # fmt: skip
+    registered = await ctx.services.registrations.of_user(q.user_id)
+    places = {r.registration.municipality for r in registered} & all_municipalities().keys()
+    if places:
+        names = sorted(municipality_label(all_municipalities()[code], t) for code in places)
+        text += "\n" + t.t("handoff.notify_municipality", municipality=", ".join(names))
     if q.parent_id is not None:
         parent = await ctx.services.questions.get(q.parent_id)
         if parent is not None and parent.answer:

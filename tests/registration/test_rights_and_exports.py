@@ -145,3 +145,13 @@ async def test_export_on_the_command_line_csv_and_xlsx(
 
     bad = _cli(db_path, "--format", "pdf")
     assert bad.returncode == 2 and len(bad.stderr.decode().strip().splitlines()) == 1
+
+
+async def test_a_question_from_a_registered_official_names_the_municipality(
+    person: Callable[..., Person],
+) -> None:
+    p = await _registered(person, "1", "English")
+    await p.say("/ask")
+    await p.say("Can we bring the youth council to Sweden?")
+    [note] = p.others
+    assert "Пријављен/а за: Лазаревац (градска општина, Београд)" in note.reply.text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -175,13 +177,19 @@ class TelegramChannel:
         msg = to_message(update)
         if msg is None:
             return
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError as exc:
-                # an old query can no longer be answered; the reply below still goes out
-                log.debug("answerCallbackQuery failed: %s", exc)
-        await self.app.handle(msg)
+        query = update.callback_query
+        if query is None:
+            await self.app.handle(msg)
+            return
+        # the spinner on the button stops while the reply is being prepared, not after
+        await asyncio.gather(self._answer(query), self.app.handle(msg))
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            # an old query can no longer be answered; the reply still goes out
+            log.debug("answerCallbackQuery failed: %s", exc)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %s", context.error, exc_info=context.error)

@@ -147,7 +147,8 @@ class Dispatcher:
             return [menu.menu(ctx, "button.expired")]
         await self.services.users.set_locale(ctx.user.id, locale)
         chosen = Context(ctx.msg, ctx.user, locale, ctx.coordinator, ctx.services, ctx.outbox)
-        return [Reply(chosen.t.t("language.set")), menu.menu(chosen)]
+        main = menu.menu(chosen)
+        return [Reply(chosen.t.t("language.set") + "\n\n" + main.text, main.buttons)]
 
     async def _cancel(self, ctx: Context) -> list[Reply]:
         state = await self.services.dialogs.get(ctx.user.id)

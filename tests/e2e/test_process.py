@@ -40,12 +40,12 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     [welcome] = await api.wait_for_sent(42, 1, timeout=20)
     latin = next(data for row in welcome.buttons for text, data in row if "Latinica" in text)
     api.user_press(42, latin or "")
-    await api.wait_for_sent(42, 3)
+    await api.wait_for_sent(42, 2)
     log = await _stop(process)
 
     process = await _start(api, db)
     api.user_text(42, "hello, what can you do?", language_code="en")
-    replies = await api.wait_for_sent(42, 4, timeout=20)
+    replies = await api.wait_for_sent(42, 3, timeout=20)
     assert [text for row in replies[-1].buttons for text, _ in row][-1] == "Meni"
     log += await _stop(process)
 

@@ -35,7 +35,7 @@ async def test_start_language_choice_and_menu_in_each_locale(
         [welcome] = await api.wait_for_sent(user, 1)
         assert greeting in welcome.text
         api.user_press(user, payload(welcome, choice), language_code=hint)
-        sent = await api.wait_for_sent(user, 3)
+        sent = await api.wait_for_sent(user, 2)
         menu = sent[-1]
         assert labels(menu)[0] == first_entry
         await api.wait_for_call(

@@ -84,7 +84,7 @@ class Dispatcher:
         except Exception:
             log.exception("handling a message from %s failed", msg.user)
             replies = [ctx.with_menu_button(ctx.t.t("error.internal"))]
-        if user.locale is None:
+        if user.locale is None and user.last_locale is not ctx.locale:
             await services.users.set_last_locale(user.id, ctx.locale)
         return [Outgoing(msg.user, r) for r in replies] + ctx.outbox
 

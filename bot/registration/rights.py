@@ -72,7 +72,9 @@ class ForgetDialog:
         if value != "yes":
             await ctx.services.dialogs.clear(ctx.user.id)
             return [menu(ctx, "forget.kept")]
-        await ctx.services.registrations.forget(ctx.user.id)
+        # the dialog row goes with the person; clearing it first keeps the cache in step
+        await ctx.services.dialogs.clear(ctx.user.id)
+        await ctx.services.users.forget(ctx.user.id)
         return [Reply(ctx.t.t("forget.done"))]
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:

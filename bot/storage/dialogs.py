@@ -21,11 +21,30 @@ class DialogState:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+_CACHE_LIMIT = 50_000
+
+
 class Dialogs:
+    """Dialog rows, written through to the database at every step. This process is their only
+    writer while the bot runs, so reads are served from memory after the first."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._cache: dict[int, DialogState | None] = {}
+
+    def _remember(self, user_id: int, state: DialogState | None) -> None:
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[user_id] = state
 
     async def get(self, user_id: int) -> DialogState | None:
+        if user_id in self._cache:
+            return self._cache[user_id]
+        state = await self._read(user_id)
+        self._remember(user_id, state)
+        return state
+
+    async def _read(self, user_id: int) -> DialogState | None:
         async with self._conn.execute(
             "SELECT name, step, token, data FROM dialogs WHERE user_id = ?", (user_id,)
         ) as cur:
@@ -44,6 +63,7 @@ class Dialogs:
             if current is not None and current.name == name and not new_token
             else secrets.token_hex(3)
         )
+        stored = json.dumps(data, ensure_ascii=False)
         await self._conn.execute(
             """
             INSERT INTO dialogs (user_id, name, step, data, token, updated_at)
@@ -52,15 +72,20 @@ class Dialogs:
                 name = excluded.name, step = excluded.step, data = excluded.data,
                 token = excluded.token, updated_at = excluded.updated_at
             """,
-            (user_id, name, step, json.dumps(data, ensure_ascii=False), token, now()),
+            (user_id, name, step, stored, token, now()),
         )
-        return DialogState(name, step, token, data)
+        # the cached copy is what a restart would read back, not the caller's own dict
+        state = DialogState(name, step, token, json.loads(stored))
+        self._remember(user_id, state)
+        return state
 
     async def clear(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM dialogs WHERE user_id = ?", (user_id,))
+        self._remember(user_id, None)
 
     async def prune(self, older_than: timedelta) -> int:
         """Drops dialogs abandoned long ago: half-typed personal data is not kept forever."""
         cutoff = (datetime.now(UTC) - older_than).isoformat()
+        self._cache.clear()
         async with self._conn.execute("DELETE FROM dialogs WHERE updated_at < ?", (cutoff,)) as cur:
             return cur.rowcount

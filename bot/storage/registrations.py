@@ -124,10 +124,6 @@ class Registrations:
                 by_stage[row[2]] += 1
         return by_municipality, by_area, by_stage
 
-    async def forget(self, user_id: int) -> None:
-        """Erases the person and, by cascade, everything about them; triggers keep counts."""
-        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-
     async def wants_notifications(self, coordinator: UserRef) -> bool:
         async with self._conn.execute(
             "SELECT notify FROM coordinator_settings WHERE messenger = ? AND external_id = ?",

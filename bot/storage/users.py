@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import aiosqlite
@@ -23,10 +24,6 @@ class User:
     subscribed: bool
     blocked: bool
 
-    @property
-    def is_new(self) -> bool:
-        return self.first_seen == self.last_seen
-
 
 def _user(row: aiosqlite.Row) -> User:
     return User(
@@ -42,15 +39,37 @@ def _user(row: aiosqlite.Row) -> User:
     )
 
 
+# last_seen is kept to the minute: writing it on every message cost a database round trip
+# per message, which under load waits for the GIL behind every other message.
+SEEN_PRECISION = 60.0
+_CACHE_LIMIT = 50_000
+
+
 class Users:
+    """The users table. This process is its only writer while the bot runs, so a person's
+    row is cached between messages; every change goes through here and drops the copy."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._cache: dict[UserRef, tuple[User, float]] = {}
+        self._refs: dict[int, UserRef] = {}
+
+    def _forget_cached(self, user_id: int) -> None:
+        ref = self._refs.pop(user_id, None)
+        if ref is not None:
+            self._cache.pop(ref, None)
 
     async def seen(self, ref: UserRef, name: str) -> User:
         """Records contact from a person (creating them on first contact) and returns them.
 
         A person who writes again has evidently unblocked the bot.
         """
+        cached = self._cache.get(ref)
+        if cached is not None:
+            user, written = cached
+            fresh = time.monotonic() - written < SEEN_PRECISION
+            if fresh and not user.blocked and (not name or name == user.name):
+                return user
         seen_at = now()
         async with self._conn.execute(
             """
@@ -66,7 +85,13 @@ class Users:
         ) as cur:
             row = await cur.fetchone()
         assert row is not None
-        return _user(row)
+        user = _user(row)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+            self._refs.clear()
+        self._cache[ref] = (user, time.monotonic())
+        self._refs[user.id] = ref
+        return user
 
     async def get(self, ref: UserRef) -> User | None:
         async with self._conn.execute(
@@ -76,27 +101,36 @@ class Users:
         return _user(row) if row else None
 
     async def set_locale(self, user_id: int, locale: Locale) -> None:
+        self._forget_cached(user_id)
         await self._conn.execute(
             "UPDATE users SET locale = ?, last_locale = ? WHERE id = ?",
             (locale.value, locale.value, user_id),
         )
 
     async def set_last_locale(self, user_id: int, locale: Locale) -> None:
+        self._forget_cached(user_id)
         await self._conn.execute(
             "UPDATE users SET last_locale = ? WHERE id = ? AND last_locale IS NOT ?",
             (locale.value, user_id, locale.value),
         )
 
     async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
+        self._forget_cached(user_id)
         await self._conn.execute(
             "UPDATE users SET subscribed = ? WHERE id = ?", (int(subscribed), user_id)
         )
 
     async def set_blocked(self, ref: UserRef, blocked: bool = True) -> None:
+        self._cache.pop(ref, None)
         await self._conn.execute(
             "UPDATE users SET blocked = ? WHERE messenger = ? AND external_id = ?",
             (int(blocked), ref.messenger, ref.id),
         )
+
+    async def forget(self, user_id: int) -> None:
+        """Erases the person and, by cascade, everything about them; a trigger keeps counts."""
+        self._forget_cached(user_id)
+        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
     async def counts(self) -> list[tuple[str, str, int]]:
         """(messenger, locale or '', number of people), for coordinators' statistics."""

@@ -41,3 +41,12 @@ def test_lang_and_coordinator_options(tmp_path: Path) -> None:
 def test_a_number_without_buttons_is_just_text(tmp_path: Path) -> None:
     result = chat(tmp_path, ["42"], "chat", "--lang", "en")
     assert "I don't know the answer to that" in result.stdout
+
+
+def test_a_registration_through_the_terminal(tmp_path: Path) -> None:
+    lines = ["/register", "knic", "1", "Marko Marković", "3", "marko@knic.rs", "1",
+             "1", "7", "2", "1", "1", "1"]  # fmt: skip
+    result = chat(tmp_path, lines, "chat", "--lang", "sr-Latn")
+    assert result.returncode == 0, result.stderr
+    assert "Opština: Knić" in result.stdout
+    assert "Prijavljeno: Knić." in result.stdout

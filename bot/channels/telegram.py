@@ -95,7 +95,17 @@ def to_message(update: Update) -> IncomingMessage | None:
 class TelegramChannel:
     def __init__(self, app: App, token: str, base_url: str | None = None) -> None:
         self.app = app
-        builder = ApplicationBuilder().token(token).concurrent_updates(True)
+        # httpcore scans its whole pool twice per request, with two system calls per idle
+        # connection: a pool that grew in a burst made every later send slower. Eight
+        # connections still carry far more than Telegram's ~30 messages/s per bot; a burst
+        # waits its turn for a connection instead of failing.
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .concurrent_updates(True)
+            .connection_pool_size(8)
+            .pool_timeout(10.0)
+        )
         if base_url:
             builder = builder.base_url(base_url)
         self.application: Application = builder.build()  # type: ignore[type-arg]

@@ -38,12 +38,12 @@ class Workshops:
         return int(row[0])
 
     async def upcoming(self, limit: int = 3) -> list[Workshop]:
-        async with self._conn.execute(
+        # one round trip to the database thread instead of three (execute, fetch, close)
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM workshops WHERE cancelled = 0 AND starts_at >= ? "
             "ORDER BY starts_at LIMIT ?",
             (stamp(datetime.now(UTC)), limit),
-        ) as cur:
-            rows = [r async for r in cur]
+        )
         return [
             Workshop(r["id"], r["title_sr"], r["title_en"], r["place_sr"], r["place_en"],
                      parse(r["starts_at"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 
 from telegram import (
     BotCommand,
@@ -19,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.app import App
 from bot.core.locales import Locale
-from bot.core.messages import IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,15 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
+    return _markup(reply.buttons) if reply.buttons else None
+
+
+# The same menus go to everyone in a locale, and building python-telegram-bot's (immutable)
+# objects is a visible part of a send's cost: built once, shared.
+@lru_cache(maxsize=1024)
+def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
-            for row in reply.buttons
-        ]
+        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in rows]
     )
 
 

@@ -32,6 +32,10 @@ class Person:
             IncomingMessage(self.ref, Kind.TEXT, text=text, name=self.name, language_hint=self.hint)
         )
 
+    async def choose_language(self, label: str) -> None:
+        await self.say("/language")
+        await self.press(label)
+
     async def press(self, label: str) -> list[Reply]:
         """Presses the button whose label contains `label` in the last replies."""
         return await self.press_payload(self.button(label).payload)

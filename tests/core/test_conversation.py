@@ -57,8 +57,7 @@ async def test_the_reply_follows_the_script_of_the_message_until_a_choice(
     await ana.say("/menu")
     assert "Questions" in ana.labels(), "a command has no language: the last one is kept"
 
-    await ana.say("/language")
-    await ana.press("Ћирилица")
+    await ana.choose_language("Ћирилица")
     await ana.say("hello, what can you do?")
     assert ana.labels()[-1] == "Мени", "an explicit choice wins over the message's language"
 

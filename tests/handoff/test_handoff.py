@@ -18,8 +18,7 @@ async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
 ) -> None:
     ana = person(hint="sr", name="Ана Петровић")
     boss = person("99", hint="en", name="Coordinator")
-    await boss.say("/language")
-    await boss.press("English")
+    await boss.choose_language("English")
 
     await ana.say("/start")
     await ana.press("Latinica")

@@ -86,8 +86,7 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     person: Callable[..., Person], db_path: Path
 ) -> None:
     p = person(hint="en")
-    await p.say("/language")
-    await p.press("English")
+    await p.choose_language("English")
     await p.say("/register")
     await p.say("Atlantis")
     assert "no city or municipality matching «Atlantis»" in p.text
@@ -134,8 +133,7 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
 
 async def test_back_edit_and_cancel(person: Callable[..., Person], db_path: Path) -> None:
     p = person(hint="en")
-    await p.say("/language")
-    await p.press("English")
+    await p.choose_language("English")
     await complete_until_summary(p)
     await p.press("Edit")
     await p.press("E-mail")
@@ -168,8 +166,7 @@ async def test_confirming_twice_registers_once_and_again_updates(
     person: Callable[..., Person], db_path: Path
 ) -> None:
     p = person(hint="en")
-    await p.say("/language")
-    await p.press("English")
+    await p.choose_language("English")
     await complete_until_summary(p)
     confirm = p.button("Confirm")
     await p.press_payload(confirm.payload)
@@ -187,8 +184,7 @@ async def test_confirming_twice_registers_once_and_again_updates(
 async def test_a_restart_in_the_middle_of_the_form_continues_it(db_path: Path, i18n: I18n) -> None:
     app = await App.open(settings(db_path), i18n)
     p = Person(app, UserRef("console", "1"), hint="en")
-    await p.say("/language")
-    await p.press("English")
+    await p.choose_language("English")
     await p.say("/register")
     await p.say("kragujevac")
     await p.press("Kragujevac")
@@ -224,8 +220,7 @@ async def test_free_text_is_stored_exactly_and_shown_back_as_typed(
     person: Callable[..., Person], db_path: Path
 ) -> None:
     p = person(hint="en")
-    await p.say("/language")
-    await p.press("English")
+    await p.choose_language("English")
     await p.say("/register")
     await p.say("Valjevo")
     await p.press("Valjevo")

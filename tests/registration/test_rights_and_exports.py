@@ -75,8 +75,7 @@ async def test_coordinators_see_counts_and_can_mute_notifications(
     person: Callable[..., Person],
 ) -> None:
     boss = person("99", hint="en")
-    await boss.say("/language")
-    await boss.press("English")
+    await boss.choose_language("English")
     await boss.say("/registrations")
     assert "No registrations yet." in boss.text
     await _registered(person, "1", "Ћирилица")

@@ -46,9 +46,10 @@ class Tuning:
     chars: float = 0.4
     # below this the best topic is not trusted. Tuned on the dev questions plus the 50
     # out-of-scope ones of benchmarks/data/faq_oos_tuning.tsv: right first guesses stayed at
-    # 41/48 from 0.36 to 0.46 while declined out-of-scope ones rose from 68 % (0.36) to
-    # 82 % (0.40) and 90 % (0.46); 0.40 is the lowest that clears the 80 % target there
-    unknown_below: float = 0.40
+    # 43/48 from 0.40 to 0.46 while declined out-of-scope ones rose from 74 % (0.40) to
+    # 84 % (0.43) and 88 % (0.45); 0.43 is the lowest that clears the 80 % target there
+    # with a margin
+    unknown_below: float = 0.43
     # answered outright only when the best topic leads the next by this much; closer calls
     # (the 2nd topic is nearly as good) are where most wrong first guesses were
     margin: float = 0.05

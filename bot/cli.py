@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import logging
 import signal
+import sqlite3
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
                 return faq_cli.check_command(args.dir)
             texts = sys.stdin if args.text == "-" else [args.text]
             return asyncio.run(faq_cli.ask(settings, texts, args.lang, args.json))
+        if command in ("export", "backup") and not settings.db_path.exists():
+            print(f"partnerbot: there is no database at {settings.db_path} (PARTNERBOT_DB)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         if command == "export":
             return asyncio.run(export_command(settings, args))
         if args.file.resolve() == settings.db_path.resolve():
@@ -137,6 +142,8 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run(settings: Settings) -> int:
+    from telegram.error import InvalidToken, TelegramError
+
     from bot.channels.telegram import TelegramChannel
     from bot.scheduling import scheduler as scheduling
 
@@ -155,7 +162,16 @@ async def run(settings: Settings) -> int:
     try:
         if settings.telegram_token:
             telegram = TelegramChannel(app, settings.telegram_token, settings.telegram_api_url)
-            await telegram.start()
+            try:
+                await telegram.start()
+            except InvalidToken:
+                # PTB's message quotes the token: never print it
+                print("partnerbot: Telegram refused TELEGRAM_BOT_TOKEN", file=sys.stderr)
+                return 2
+            except TelegramError as exc:
+                where = settings.telegram_api_url or "the Telegram Bot API"
+                print(f"partnerbot: cannot reach {where} ({type(exc).__name__})", file=sys.stderr)
+                return 2
             channels.append(telegram)
         scheduler.start()
         log.info("partnerbot is running; stop with Ctrl+C")
@@ -198,7 +214,7 @@ async def backup_command(settings: Settings, destination: Path) -> int:
     app = await App.open(settings)
     try:
         await backup(app.services.db, destination)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         print(f"partnerbot: cannot write the backup {destination}: {exc}", file=sys.stderr)
         return 2
     finally:

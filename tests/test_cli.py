@@ -68,3 +68,9 @@ def test_backup_writes_a_consistent_copy(tmp_path: Path) -> None:
     assert copy.execute("SELECT locale FROM users").fetchall() == [("en",)]
     copy.close()
     one_line_error(run(tmp_path, "backup", str(tmp_path / "bot.sqlite3")), "another file")
+
+
+def test_backup_and_export_refuse_a_missing_database(tmp_path: Path) -> None:
+    one_line_error(run(tmp_path, "backup", str(tmp_path / "copy.sqlite3")), "no database")
+    one_line_error(run(tmp_path, "export", "registrations"), "no database")
+    assert not (tmp_path / "bot.sqlite3").exists(), "nothing was created"

@@ -77,7 +77,11 @@ class Dispatcher:
             text = services.i18n[locale].t("chat.private_only")
             return [Outgoing(msg.user, Reply(text))]
         user = await services.users.seen(msg.user, msg.name)
-        locale = choose(user.locale, msg.text, user.last_locale, msg.language_hint)
+        state = await services.dialogs.get(user.id)
+        in_form = state is not None and self._resumable(state.name)
+        # "Čačak" typed into a form says nothing about the language the person reads
+        said = "" if in_form and not msg.text.startswith("/") else msg.text
+        locale = choose(user.locale, said, user.last_locale, msg.language_hint)
         ctx = Context(msg, user, locale, self.is_coordinator(msg.user), services)
         try:
             replies = await self._route(ctx)
@@ -106,10 +110,23 @@ class Dispatcher:
             return await self.dialogs[state.name].on_text(ctx, state, text)
         return await self.on_question(ctx, text)
 
+    def _resumable(self, name: str) -> bool:
+        dialog = self.dialogs.get(name)
+        return dialog is not None and dialog.resumable
+
+    async def _leave_passing_dialog(self, ctx: Context) -> None:
+        """Any other action ends a one-question dialog: a question typed later must not be
+        taken as its answer."""
+        state = await self.services.dialogs.get(ctx.user.id)
+        if state is not None and not self._resumable(state.name):
+            await self.services.dialogs.clear(ctx.user.id)
+
     async def _command(self, ctx: Context, text: str) -> list[Reply]:
         word, _, _rest = text.partition(" ")
         # "/start@partnerbot" is how Telegram writes a command addressed to one bot
         name = word[1:].split("@", 1)[0].lower()
+        if name != "cancel":
+            await self._leave_passing_dialog(ctx)
         command = self.commands.get(name)
         if command is None:
             return [Reply(ctx.t.t("command.unknown", command=word))]
@@ -118,6 +135,8 @@ class Dispatcher:
         return await command.handler(ctx)
 
     async def _button(self, ctx: Context, payload: str) -> list[Reply]:
+        if not payload.startswith("d:") and payload not in ("resume", "stop"):
+            await self._leave_passing_dialog(ctx)
         if payload == "menu":
             return await menu.show_menu(ctx)
         if payload in ("resume", "stop"):

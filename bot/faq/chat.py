@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core.context import Context
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.messages import Button, Reply
@@ -66,7 +68,7 @@ class FaqChat:
         if not topics:
             return await self.categories(ctx)
         pages = (len(topics) + TOPICS_PER_PAGE - 1) // TOPICS_PER_PAGE
-        page = min(int(page_text), pages - 1) if page_text.isdigit() else 0
+        page = min(int(page_text), pages - 1) if re.fullmatch(r"[0-9]{1,4}", page_text) else 0
         shown = topics[page * TOPICS_PER_PAGE : (page + 1) * TOPICS_PER_PAGE]
         rows: list[tuple[Button, ...]] = [(topic_button(tp, ctx.locale),) for tp in shown]
         nav = []
@@ -92,6 +94,7 @@ class UnknownQuestion:
     """ "I don't know" remembers the question, so sending it on is one press."""
 
     name = "faq_unknown"
+    resumable = False
 
     async def start(self, ctx: Context, text: str) -> list[Reply]:
         state = await ctx.services.dialogs.put(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.core.context import Context
@@ -34,6 +35,7 @@ class AskDialog:
     """A person writes one question for the coordinators."""
 
     name = "ask"
+    resumable = False
 
     async def start(self, ctx: Context, parent_id: int | None = None) -> list[Reply]:
         if await _limit_reached(ctx):
@@ -59,11 +61,16 @@ class AskDialog:
         return [menu(ctx, "dialog.cancelled")]
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
-        return [Reply(ctx.t.t("handoff.prompt"), _cancel_row(ctx, state))]
+        prompt = "handoff.prompt_back" if state.data.get("parent") else "handoff.prompt"
+        return [Reply(ctx.t.t(prompt), _cancel_row(ctx, state))]
 
 
 async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[Reply]:
     """Stores the question, then tells the asker and every coordinator."""
+    if len(text) > MAX_QUESTION:
+        await ctx.services.dialogs.clear(ctx.user.id)
+        too_long = ctx.t.t("handoff.too_long", length=len(text), limit=MAX_QUESTION)
+        return [ctx.with_menu_button(too_long)]
     if await _limit_reached(ctx):
         await ctx.services.dialogs.clear(ctx.user.id)
         return [ctx.with_menu_button(ctx.t.t("handoff.limit", limit=DAILY_LIMIT))]
@@ -101,6 +108,7 @@ class AnswerDialog:
     """A coordinator writes the answer to one question."""
 
     name = "answer"
+    resumable = False
 
     async def start(self, ctx: Context, question: Question) -> list[Reply]:
         state = await ctx.services.dialogs.put(
@@ -148,7 +156,8 @@ async def ask(ctx: Context) -> list[Reply]:
 async def on_question_button(ctx: Context, rest: str) -> list[Reply]:
     """q:reply:N and q:done:N (coordinators), q:back:N (the asker)."""
     action, _, number = rest.partition(":")
-    question = await ctx.services.questions.get(int(number)) if number.isdigit() else None
+    valid = re.fullmatch(r"[0-9]{1,12}", number) is not None
+    question = await ctx.services.questions.get(int(number)) if valid else None
     if question is None:
         return [menu(ctx, "button.expired")]
     if action == "back":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import tzinfo
 
 from openpyxl import Workbook
@@ -56,9 +57,13 @@ def to_csv(lines: list[list[str]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     for line in lines:
-        # a cell starting with = + - @ would run as a formula in Excel
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in line])
+        # a cell starting with = + - @ would run as a formula in Excel; a phone number would not
+        writer.writerow(["'" + c if _formula(c) else c for c in line])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _formula(cell: str) -> bool:
+    return cell[:1] in ("=", "+", "-", "@") and not re.fullmatch(r"\+[0-9]{6,15}", cell)
 
 
 def to_xlsx(lines: list[list[str]], title: str) -> bytes:

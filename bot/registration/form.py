@@ -20,6 +20,7 @@ STEPS = (
 )  # fmt: skip
 # Fields the summary's Edit can jump to (the consent is given again by confirming).
 EDITABLE = ("municipality", "name", "position", "email", "phone", "areas", "stage", "announcements")
+REQUIRED = ("municipality", "name", "position", "email", "areas", "stage", "consent")
 TEXT_STEPS = {"municipality", "name", "position_other", "email", "phone"}
 
 Rows = tuple[tuple[Button, ...], ...]
@@ -39,6 +40,7 @@ def choice_label(t: Translator, kind: str, key: str) -> str:
 
 class RegistrationForm:
     name = "register"
+    resumable = True
 
     async def start(self, ctx: Context) -> list[Reply]:
         state = await ctx.services.dialogs.put(
@@ -54,14 +56,19 @@ class RegistrationForm:
     def _nav(self, ctx: Context, state: DialogState) -> tuple[Button, ...]:
         t = ctx.t
         back = () if state.step == "municipality" and not state.data.get("editing") else (
-            ctx.dialog_button(t.t("registration.back"), state, "back"),
+            ctx.dialog_button(t.t("registration.back"), state, f"{state.step}|back"),
         )  # fmt: skip
         return (*back, ctx.dialog_button(t.t("button.cancel"), state, "cancel"))
 
     def _prompt(self, ctx: Context, state: DialogState, prefix: str = "") -> Reply:
         t, data, step = ctx.t, state.data, state.step
         rows: list[tuple[Button, ...]] = []
-        b = ctx.dialog_button
+
+        def b(label: str, state: DialogState, value: str) -> Button:
+            # a button answers only the step it was shown for: a double tap or an old
+            # message's button must not answer the next question
+            return ctx.dialog_button(label, state, f"{state.step}|{value}")
+
         if step == "municipality":
             offered = [all_municipalities()[c] for c in data.get("offered", [])]
             rows += [(b(municipality_label(m, t), state, f"m={m.code}"),) for m in offered]
@@ -165,7 +172,10 @@ class RegistrationForm:
             return [self._prompt(ctx, state, reason + "\n\n")]
 
     async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        step, _, value = value.rpartition("|")
         key, _, arg = value.partition("=")
+        if key != "cancel" and step != state.step:
+            return [self._prompt(ctx, state, ctx.t.t("registration.old_button") + "\n\n")]
         if key == "cancel":
             await ctx.services.dialogs.clear(ctx.user.id)
             return [menu(ctx, "registration.cancelled")]
@@ -211,6 +221,11 @@ class RegistrationForm:
 
     async def _confirm(self, ctx: Context, state: DialogState) -> list[Reply]:
         data, services = state.data, ctx.services
+        missing = [f for f in REQUIRED if not data.get(f)]
+        if missing:
+            # cannot happen through the buttons; if it does, ask instead of failing
+            new = await self._go(ctx, state, missing[0], editing=False)
+            return [self._prompt(ctx, new)]
         registration = Registration(
             municipality=data["municipality"], name=data["name"], position=data["position"],
             position_other=data.get("position_other", ""), email=data["email"],

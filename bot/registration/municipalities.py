@@ -9,7 +9,6 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.core.locales import Locale
 from bot.core.script import fold
 
 
@@ -21,15 +20,6 @@ class Municipality:
     type: str
     parent_cyrl: str
     parent_latn: str
-
-    def name(self, locale: Locale) -> str:
-        """The name in the reader's script; a city municipality says whose it is."""
-        name, parent = (
-            (self.name_cyrl, self.parent_cyrl)
-            if locale is Locale.SR_CYRL
-            else (self.name_latn, self.parent_latn)
-        )
-        return f"{name} ({parent})" if parent else name
 
 
 @cache

@@ -50,6 +50,7 @@ class ForgetDialog:
     """Erasure after an explicit confirmation."""
 
     name = "forget"
+    resumable = False
 
     async def start(self, ctx: Context) -> list[Reply]:
         state = await ctx.services.dialogs.put(

@@ -86,6 +86,12 @@ class Dialogs:
     async def prune(self, older_than: timedelta) -> int:
         """Drops dialogs abandoned long ago: half-typed personal data is not kept forever."""
         cutoff = (datetime.now(UTC) - older_than).isoformat()
-        self._cache.clear()
-        async with self._conn.execute("DELETE FROM dialogs WHERE updated_at < ?", (cutoff,)) as cur:
-            return cur.rowcount
+        gone = list(
+            await self._conn.execute_fetchall(
+                "DELETE FROM dialogs WHERE updated_at < ? RETURNING user_id", (cutoff,)
+            )
+        )
+        # only the rows deleted leave the cache; the others stay valid
+        for (user_id,) in gone:
+            self._cache.pop(user_id, None)
+        return len(gone)

@@ -16,6 +16,7 @@ class Counter:
     """A two-step form: a number, then a yes/no button."""
 
     name = "counter"
+    resumable = True
 
     async def start(self, ctx: Context) -> list[Reply]:
         await ctx.services.dialogs.put(ctx.user.id, self.name, "number", {})

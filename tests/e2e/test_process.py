@@ -52,3 +52,21 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     assert "partnerbot is running" in log
     secret = api.token.split(":", 1)[1]
     assert secret not in log, "the token must never be logged"
+
+
+async def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> None:
+    async with BotApiDouble(token="999:WRONG-TOKEN-SECRET") as wrong:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": "123456:SECRET-PART-123",
+            "TELEGRAM_API_URL": wrong.base_url,
+            "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3"),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env,
+            stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert "SECRET-PART-123" not in stderr.decode()
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr.decode()

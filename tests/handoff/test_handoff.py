@@ -109,3 +109,43 @@ async def test_cancel_and_too_long(person: Callable[..., Person]) -> None:
     boss = person("99", hint="en")
     await boss.say("/inbox")
     assert "No open questions." in boss.text
+
+
+async def test_leaving_the_ask_dialog_by_the_menu_keeps_later_questions_in_the_faq(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    ana = person(hint="en")
+    await ana.say("/ask")
+    await ana.say("/faq")
+    await ana.say("What is ICLD?")
+    assert "Sent" not in ana.text
+    assert "ICLD" in ana.text
+    assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM questions").fetchone() == (0,)
+
+
+async def test_question_ids_are_never_reused_after_forget(
+    person: Callable[..., Person],
+) -> None:
+    alice = person("1", hint="en")
+    await alice.say("/ask")
+    await alice.say("first")
+    [note] = alice.others
+    boss = person("99", hint="en")
+    boss.last = [note.reply]
+    reply = boss.button("Одговори")
+    await alice.say("/forget")
+    await alice.press("Yes, delete everything")
+    bob = person("2", hint="en")
+    await bob.say("/ask")
+    await bob.say("second")
+    await boss.press_payload(reply.payload)
+    assert "This button has expired" in boss.text, "Alice's question is gone, not Bob's"
+
+
+async def test_odd_button_payloads_get_a_clear_answer(person: Callable[..., Person]) -> None:
+    boss = person("99", hint="en")
+    for payload in ("q:reply:²", "q:reply:99999999999999999999999", "q:", "fc:programme:²",
+                    "f:no.such.topic", "sub:", "lang:", "d::", "x" * 64):  # fmt: skip
+        await boss.press_payload(payload)
+        assert "something went wrong" not in boss.text, payload
+        assert boss.labels(), payload

@@ -250,3 +250,32 @@ async def test_the_faq_answer_about_registering_starts_the_form(
     await p.press_payload("f:bot.register")
     await p.press("Register interest")
     assert "1/8 Which city or municipality?" in p.text
+
+
+async def test_a_double_tap_does_not_answer_the_next_question(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = person(hint="en")
+    await p.choose_language("English")
+    await p.say("/register")
+    await p.say("Valjevo")
+    await p.press("Valjevo")
+    await p.say("Ana Anić")
+    mayor = p.button("Mayor")
+    await p.press_payload(mayor.payload)
+    assert "4/8 Your e-mail address" in p.text
+    await p.press_payload(mayor.payload)
+    assert "That button belongs to an earlier question" in p.text
+    assert "4/8 Your e-mail address" in p.text, "the current question is asked again"
+
+
+async def test_answers_typed_into_the_form_do_not_change_the_language(
+    person: Callable[..., Person],
+) -> None:
+    p = person(hint="en")
+    await p.say("/register")
+    await p.say("Čačak")
+    assert "Choose yours" in p.text, "the Latin town name did not switch to Serbian"
+    await p.press("Čačak")
+    await p.say("Đorđe Šćekić")
+    assert "3/8 Your position" in p.text

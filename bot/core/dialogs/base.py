@@ -11,6 +11,9 @@ from bot.storage.dialogs import DialogState
 
 class Dialog(Protocol):
     name: str
+    # a form the person comes back to (kept while they look elsewhere, its text answers
+    # never change their language); a one-question dialog is left by any other action
+    resumable: bool
 
     async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]: ...
 

@@ -1,6 +1,6 @@
 -- Everyone the bot may message: the Bot API cannot list a bot's users.
 CREATE TABLE users (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: buttons and answers carry ids
     messenger   TEXT NOT NULL,
     external_id TEXT NOT NULL,
     name        TEXT NOT NULL DEFAULT '',

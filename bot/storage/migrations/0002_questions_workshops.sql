@@ -1,6 +1,6 @@
 -- Questions people send to the coordinators, and the coordinators' answers.
 CREATE TABLE questions (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: coordinators' buttons carry it
     user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     text         TEXT NOT NULL,
     locale       TEXT NOT NULL,

@@ -1,6 +1,6 @@
 -- A municipality's registered interest, one row per person and municipality.
 CREATE TABLE registrations (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     municipality    TEXT NOT NULL,            -- code from bot/registration/local_governments.csv
     name            TEXT NOT NULL,

@@ -194,8 +194,11 @@ class TelegramChannel:
         if query is None:
             await self.app.handle(msg)
             return
-        # the spinner on the button stops while the reply is being prepared, not after
-        await asyncio.gather(self._answer(query), self.app.handle(msg))
+        # the spinner on the button stops while the reply is being prepared, not after; the
+        # press itself is handled at once, so a message typed right after cannot overtake it
+        answered = asyncio.create_task(self._answer(query))
+        await self.app.handle(msg)
+        await answered
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:

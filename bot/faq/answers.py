@@ -13,6 +13,7 @@ from bot.core.messages import Button, Reply
 from bot.core.script import to_latin
 from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, KnowledgeError, Topic, check, load
 from bot.faq.matching import Decision, Match, Matcher
+from bot.faq.smalltalk import without_greeting
 from bot.storage.workshops import Workshop
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class Faq:
         return self._loaded.kb
 
     def match(self, text: str) -> Match:
-        return self._loaded.matcher.match(text)
+        return self._loaded.matcher.match(without_greeting(text))
 
     def offer(self, match: Match) -> tuple[str, ...]:
         """The topics worth a "did you mean" button: the best and the close ones."""

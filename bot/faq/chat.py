@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from bot.core.context import Context
+from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.messages import Button, Reply
 from bot.faq.answers import Faq, answer, render, topic_button
 from bot.faq.matching import Decision
+from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.handoff import flows as handoff
 from bot.storage.dialogs import DialogState
 from bot.storage.workshops import Workshop
@@ -37,6 +39,11 @@ class FaqChat:
         return await ctx.services.workshops.upcoming()
 
     async def on_question(self, ctx: Context, text: str) -> list[Reply]:
+        talk = small_talk(text)
+        if talk is SmallTalk.THANKS:
+            return [menu(ctx, "smalltalk.thanks")]
+        if talk is SmallTalk.HELLO:
+            return [menu(ctx, "smalltalk.hello")]
         match = self.faq.match(text)
         topic = self.faq.kb.resolve(match.topic) if match.topic else None
         if match.decision is Decision.UNKNOWN or topic is None:

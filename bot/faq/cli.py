@@ -10,9 +10,11 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.i18n import I18n
 from bot.core.locales import Locale, detect
+from bot.core.messages import Reply
 from bot.faq.answers import Faq, render
 from bot.faq.knowledge import FAQ_DIR, check
-from bot.faq.matching import Decision
+from bot.faq.matching import Decision, Match
+from bot.faq.smalltalk import small_talk
 from bot.storage.db import open_db
 from bot.storage.workshops import Workshops
 
@@ -28,7 +30,13 @@ async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_
                 continue
             locale = lang or detect(text) or Locale.EN
             match = faq.match(text)
-            reply = render(faq, match, i18n[locale], settings.timezone, workshops)
+            talk = small_talk(text)
+            if talk is not None:
+                # the chat's own answer to a greeting or thanks: no topic, a friendly word
+                match = Match(None, 0.0, (), Decision.UNKNOWN)
+                reply = Reply(i18n[locale].t(f"smalltalk.{talk.value}"))
+            else:
+                reply = render(faq, match, i18n[locale], settings.timezone, workshops)
             known = match.decision is not Decision.UNKNOWN
             if as_json:
                 result = {

@@ -121,3 +121,16 @@ def test_faq_check_passes_on_the_shipped_files_and_fails_on_a_broken_one(tmp_pat
     result = _cli(tmp_path, "check", "--dir", str(broken))
     assert result.returncode == 1
     assert "no.such.topic" in result.stderr
+
+
+async def test_greetings_and_thanks_get_a_friendly_word_not_i_dont_know(
+    person: Callable[..., Person],
+) -> None:
+    ana = person(hint="sr")
+    await ana.say("hvala puno!")
+    assert "Nema na čemu!" in ana.text
+    assert "Pitanja" in ana.labels()
+    await ana.say("Добар дан")
+    assert "Здраво! Напишите питање" in ana.text
+    await ana.say("Good morning! What is SKGO?")
+    assert "Standing Conference" in ana.text, "a greeting before a question is not the question"

@@ -37,7 +37,7 @@ class Dispatcher:
         self.menu_entries: dict[str, Handler] = {}
         self.prefixes: dict[str, TextHandler] = {}
         self.dialogs: dict[str, Dialog] = {}
-        self.on_question: TextHandler = _not_understood
+        self.on_question: TextHandler = _menu_instead
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
         self.menu_entries["m:language"] = menu.choose_language
@@ -186,5 +186,6 @@ class Dispatcher:
         ]
 
 
-async def _not_understood(ctx: Context, text: str) -> list[Reply]:
-    return [menu.menu(ctx, "text.not_understood")]
+async def _menu_instead(ctx: Context, text: str) -> list[Reply]:
+    # without a knowledge base installed (the app always installs one) text gets the menu
+    return [menu.menu(ctx)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -36,3 +37,15 @@ def person(app: App) -> Callable[..., Person]:
         return Person(app, UserRef("console", user_id), name=name, hint=hint)
 
     return make
+
+
+@pytest.fixture
+async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Bot processes a test starts; any still running when it ends (a failed assertion
+    before the test stopped it) is killed, so no bot outlives its test."""
+    started: list[asyncio.subprocess.Process] = []
+    yield started
+    for process in started:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

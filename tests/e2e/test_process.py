@@ -11,17 +11,21 @@ from pathlib import Path
 from tests.telegram_double import BotApiDouble
 
 
-async def _start(api: BotApiDouble, db: Path) -> asyncio.subprocess.Process:
+async def _start(
+    api: BotApiDouble, db: Path, started: list[asyncio.subprocess.Process]
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_API_URL": api.base_url,
         "PARTNERBOT_DB": str(db),
     }
-    return await asyncio.create_subprocess_exec(
+    process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
         env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+    started.append(process)
+    return process
 
 
 async def _stop(process: asyncio.subprocess.Process) -> str:
@@ -32,10 +36,10 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
 
 
 async def test_the_chosen_language_survives_a_restart_of_the_process(
-    api: BotApiDouble, tmp_path: Path
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     db = tmp_path / "bot.sqlite3"
-    process = await _start(api, db)
+    process = await _start(api, db, processes)
     api.user_text(42, "/start", language_code="en")
     [welcome] = await api.wait_for_sent(42, 1, timeout=20)
     latin = next(data for row in welcome.buttons for text, data in row if "Latinica" in text)
@@ -43,7 +47,7 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     await api.wait_for_sent(42, 2)
     log = await _stop(process)
 
-    process = await _start(api, db)
+    process = await _start(api, db, processes)
     api.user_text(42, "hello, what can you do?", language_code="en")
     replies = await api.wait_for_sent(42, 3, timeout=20)
     assert [text for row in replies[-1].buttons for text, _ in row][-1] == "Meni"
@@ -54,7 +58,9 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     assert secret not in log, "the token must never be logged"
 
 
-async def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> None:
+async def test_a_refused_token_is_one_line_without_the_token(
+    tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
     async with BotApiDouble(token="999:WRONG-TOKEN-SECRET") as wrong:
         env = {
             **os.environ,
@@ -66,6 +72,7 @@ async def test_a_refused_token_is_one_line_without_the_token(tmp_path: Path) -> 
             sys.executable, "-m", "bot", "run", env=env,
             stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        processes.append(process)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "SECRET-PART-123" not in stderr.decode()

@@ -68,7 +68,9 @@ async def test_long_categories_are_paged(app: App, monkeypatch: pytest.MonkeyPat
     assert p.labels()[:2] != first_page[:2]
 
 
-async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
+async def test_sighup_reloads_the_running_bot(
+    tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
     async with BotApiDouble() as api:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
                "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}  # fmt: skip
@@ -76,6 +78,7 @@ async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
             sys.executable, "-m", "bot", "run", env=env,
             stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        processes.append(process)
         api.user_text(5, "/start", language_code="en")
         await api.wait_for_sent(5, 1, timeout=20)
         process.send_signal(signal.SIGHUP)

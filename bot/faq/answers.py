@@ -13,7 +13,6 @@ from bot.core.messages import Button, Reply
 from bot.core.script import to_latin
 from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, KnowledgeError, Topic, check, load
 from bot.faq.matching import Decision, Match, Matcher
-from bot.faq.smalltalk import without_greeting
 from bot.storage.workshops import Workshop
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ class Faq:
         return self._loaded.kb
 
     def match(self, text: str) -> Match:
-        return self._loaded.matcher.match(without_greeting(text))
+        return self._loaded.matcher.match(text)
 
     def offer(self, match: Match) -> tuple[str, ...]:
         """The topics worth a "did you mean" button: the best and the close ones."""
@@ -109,10 +108,6 @@ def clarify(faq: Faq, match: Match, t: Translator) -> Reply:
     return Reply(t.t("faq.did_you_mean"), (*rows, (Button(t.t("button.menu"), "menu"),)))
 
 
-def unknown_text(t: Translator) -> str:
-    return t.t("faq.unknown")
-
-
 def render(faq: Faq, match: Match, t: Translator, zone: tzinfo, workshops: list[Workshop]) -> Reply:
     """What the bot says for a match, without the chat's buttons for "I don't know"."""
     topic = faq.kb.resolve(match.topic) if match.topic else None
@@ -120,4 +115,4 @@ def render(faq: Faq, match: Match, t: Translator, zone: tzinfo, workshops: list[
         return answer(faq, topic, t, zone, workshops)
     if match.decision is Decision.CLARIFY and topic is not None:
         return clarify(faq, match, t)
-    return Reply(unknown_text(t))
+    return Reply(t.t("faq.unknown"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,19 @@ class TopicText:
 
 
 @dataclass(frozen=True)
-class Topic:
+class _Structure:
+    """A topic as topics.yaml describes it, before its texts are read."""
+
     id: str
     category: str
     related: tuple[str, ...]
     links: tuple[str, ...]
     aliases: tuple[str, ...]
     live: str | None
+
+
+@dataclass(frozen=True)
+class Topic(_Structure):
     texts: dict[Locale, TopicText]
 
     def text(self, locale: Locale) -> TopicText:
@@ -99,16 +105,6 @@ class _Problem:
     fatal: bool
 
 
-@dataclass(frozen=True)
-class _Structure:
-    id: str
-    category: str
-    related: tuple[str, ...]
-    links: tuple[str, ...]
-    aliases: tuple[str, ...]
-    live: str | None
-
-
 class _Reader:
     """One pass over the files that both builds the knowledge base and collects problems."""
 
@@ -139,9 +135,8 @@ class _Reader:
             if any(e.id not in texts[loc] for loc in Locale):
                 continue  # already reported as missing
             per_locale = {loc: texts[loc][e.id] for loc in Locale}
-            topics[e.id] = Topic(
-                e.id, e.category, e.related, e.links, e.aliases, e.live, per_locale
-            )
+            described = {f.name: getattr(e, f.name) for f in fields(e)}
+            topics[e.id] = Topic(**described, texts=per_locale)
         return KnowledgeBase(topics, categories, titles)
 
     # --- topics.yaml

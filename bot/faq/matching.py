@@ -11,6 +11,7 @@ from bot.core.locales import Locale
 from bot.faq.knowledge import KnowledgeBase
 from bot.faq.postings import Floats
 from bot.faq.scoring import CharIndex, Document, StemIndex
+from bot.faq.smalltalk import without_greeting
 from bot.faq.text import Language, content_words, words
 
 
@@ -95,7 +96,7 @@ class Matcher:
     def scores(self, text: str) -> Floats:
         """Every topic's score for the text, 0..1, in knowledge-base order."""
         t = self.tuning
-        query = words(text)[:_MAX_WORDS]
+        query = words(without_greeting(text))[:_MAX_WORDS]
         if not content_words(query):
             return np.zeros(len(self._ids))
         # The question's language is not known: each language's index has its say.

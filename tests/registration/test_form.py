@@ -147,11 +147,16 @@ async def test_back_edit_and_cancel(person: Callable[..., Person], db_path: Path
     assert sqlite3.connect(db_path).execute("SELECT COUNT(*) FROM registrations").fetchone() == (0,)
 
 
-async def complete_until_summary(p: Person) -> None:
+async def register_in_valjevo(p: Person, name: str) -> None:
+    """/register, Valjevo, and the name: the form then asks for the position."""
     await p.say("/register")
     await p.say("Valjevo")
     await p.press("Valjevo")
-    await p.say("Ana Anić")
+    await p.say(name)
+
+
+async def complete_until_summary(p: Person) -> None:
+    await register_in_valjevo(p, "Ana Anić")
     await p.press("Mayor")
     await p.say("ana@valjevo.rs")
     await p.press("Skip")
@@ -221,10 +226,7 @@ async def test_free_text_is_stored_exactly_and_shown_back_as_typed(
 ) -> None:
     p = person(hint="en")
     await p.choose_language("English")
-    await p.say("/register")
-    await p.say("Valjevo")
-    await p.press("Valjevo")
-    await p.say("  Zoë <b>Đorđević</b> 🙂 ")
+    await register_in_valjevo(p, "  Zoë <b>Đorđević</b> 🙂 ")
     await p.press("Other (type it)")
     await p.say("Šef kancelarije & <i>LER</i>")
     await p.say("zoe@valjevo.rs")
@@ -257,10 +259,7 @@ async def test_a_double_tap_does_not_answer_the_next_question(
 ) -> None:
     p = person(hint="en")
     await p.choose_language("English")
-    await p.say("/register")
-    await p.say("Valjevo")
-    await p.press("Valjevo")
-    await p.say("Ana Anić")
+    await register_in_valjevo(p, "Ana Anić")
     mayor = p.button("Mayor")
     await p.press_payload(mayor.payload)
     assert "4/8 Your e-mail address" in p.text

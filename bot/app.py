@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from bot.announcements import subscription
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import I18n
-from bot.core.messages import IncomingMessage, Outgoing
+from bot.core.messages import IncomingMessage
+from bot.delivery.outbound import Outbound, Transport
 from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
@@ -24,8 +24,6 @@ from bot.storage.workshops import Workshops
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[Outgoing], Awaitable[None]]
-
 
 class App:
     def __init__(self, services: Services, faq: Faq) -> None:
@@ -36,7 +34,8 @@ class App:
         subscription.install(self.dispatcher)
         registration.install(self.dispatcher)
         FaqChat(faq).install(self.dispatcher)
-        self._senders: dict[str, Sender] = {}
+        # a person who blocked the bot is marked, and skipped by broadcasts
+        self.outbound = Outbound(on_unreachable=services.users.set_blocked)
 
     @classmethod
     async def open(
@@ -57,22 +56,13 @@ class App:
         return cls(services, faq)
 
     async def close(self) -> None:
+        """Sends what is still queued (for a few seconds at most), then closes the database."""
+        await self.outbound.close(timeout=5.0)
         await self.services.db.close()
 
-    def add_sender(self, messenger: str, sender: Sender) -> None:
-        self._senders[messenger] = sender
+    def add_transport(self, messenger: str, transport: Transport) -> None:
+        self.outbound.add_transport(messenger, transport)
 
     async def handle(self, msg: IncomingMessage) -> None:
-        for out in await self.dispatcher.handle(msg):
-            await self.deliver(out)
-
-    async def deliver(self, out: Outgoing) -> None:
-        sender = self._senders.get(out.to.messenger)
-        if sender is None:
-            # e.g. a coordinator on Telegram while only the console chat runs
-            log.warning("cannot deliver to %s: no %s channel is running", out.to, out.to.messenger)
-            return
-        try:
-            await sender(out)
-        except Exception:
-            log.exception("sending to %s failed", out.to)
+        """Handles a message and queues its replies; they go out in the background."""
+        await self.dispatcher.handle(msg, self.outbound.enqueue)

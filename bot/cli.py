@@ -145,6 +145,7 @@ async def run(settings: Settings) -> int:
     from telegram.error import InvalidToken, TelegramError
 
     from bot.channels.telegram import TelegramChannel
+    from bot.delivery.outbound import Limits
     from bot.scheduling import scheduler as scheduling
 
     if not settings.messengers:
@@ -158,10 +159,14 @@ async def run(settings: Settings) -> int:
     # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages
     loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
     scheduler = scheduling.build(app.services)
-    channels = []
+    channels: list[TelegramChannel] = []
+    status = 0
     try:
         if settings.telegram_token:
-            telegram = TelegramChannel(app, settings.telegram_token, settings.telegram_api_url)
+            limits = Limits(settings.send_rate, settings.chat_rate, chat_burst=3)
+            telegram = TelegramChannel(
+                app, settings.telegram_token, settings.telegram_api_url, limits
+            )
             try:
                 await telegram.start()
             except InvalidToken:
@@ -175,15 +180,28 @@ async def run(settings: Settings) -> int:
             channels.append(telegram)
         scheduler.start()
         log.info("partnerbot is running; stop with Ctrl+C")
-        await stop.wait()
+        refused = [asyncio.create_task(c.refused.wait()) for c in channels]
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait([stopped, *refused], return_when=asyncio.FIRST_COMPLETED)
+        for task in [stopped, *refused]:
+            task.cancel()
+        if not stop.is_set():
+            # a supervisor (Docker, systemd) restarts the bot, or a person sees why it ended
+            print("partnerbot: Telegram refused TELEGRAM_BOT_TOKEN while running; stopping",
+                  file=sys.stderr)  # fmt: skip
+            status = 1
         log.info("stopping")
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for channel in channels:
+            await channel.stop_receiving()
+        # replies already promised go out before the HTTP clients close
+        await app.outbound.close(timeout=10.0)
+        for channel in channels:
             await channel.stop()
         await app.close()
-    return 0
+    return status
 
 
 async def export_command(settings: Settings, args: argparse.Namespace) -> int:

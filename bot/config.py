@@ -27,6 +27,10 @@ class Settings:
     coordinators: frozenset[UserRef] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Belgrade"))
     broadcast_rate: float = 25.0
+    # Telegram's limits, kept to instead of hit: ~30 messages a second overall, ~1 a second
+    # in one chat with short bursts (0: no pacing, e.g. a self-hosted test server)
+    send_rate: float = 30.0
+    chat_rate: float = 1.0
     quiet_hours: tuple[time, time] | None = (time(22, 0), time(8, 0))
     viber_token: str | None = field(default=None, repr=False)
 
@@ -71,6 +75,22 @@ def _quiet_hours(raw: str) -> tuple[time, time] | None:
         ) from None
 
 
+def _rate(env: Mapping[str, str], name: str, default: float, allow_zero: bool) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        rate = float(raw)
+        if not (rate >= 0 if allow_zero else rate > 0) or rate > 1000:
+            raise ValueError
+    except ValueError:
+        low = "from 0 (no pacing)" if allow_zero else "above 0"
+        raise SettingsError(
+            f"{name}: {raw!r} is not a number of messages per second {low} up to 1000"
+        ) from None
+    return rate
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     if env is None:
         env = os.environ
@@ -88,16 +108,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"PARTNERBOT_TIMEZONE: {zone_name!r} is not a time zone (e.g. Europe/Belgrade)"
         ) from None
-    rate_raw = env.get("PARTNERBOT_BROADCAST_RATE", "").strip() or "25"
-    try:
-        rate = float(rate_raw)
-        if not 0 < rate <= 1000:
-            raise ValueError
-    except ValueError:
-        raise SettingsError(
-            f"PARTNERBOT_BROADCAST_RATE: {rate_raw!r} is not a number of messages per second "
-            "between 0 and 1000"
-        ) from None
+    rate = _rate(env, "PARTNERBOT_BROADCAST_RATE", 25.0, allow_zero=False)
     return Settings(
         telegram_token=token,
         telegram_api_url=api_url,
@@ -105,6 +116,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         coordinators=_coordinators(env.get("PARTNERBOT_COORDINATORS", "")),
         timezone=zone,
         broadcast_rate=rate,
+        send_rate=_rate(env, "PARTNERBOT_SEND_RATE", 30.0, allow_zero=True),
+        chat_rate=_rate(env, "PARTNERBOT_CHAT_RATE", 1.0, allow_zero=True),
         quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
         viber_token=env.get("VIBER_AUTH_TOKEN", "").strip() or None,
     )

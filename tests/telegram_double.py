@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -27,6 +29,12 @@ _STRING_PARAMS = frozenset({
 })
 # fmt: on
 _CHAT_PREFIXES = ("send", "copy", "forward", "edit")  # the methods that fail for a blocked user
+
+
+def _sends_to_chat(method: str) -> bool:
+    """The calls that rate limits, fault_rate, fail_next(method=None) and latency apply to."""
+    # sendChatAction is left out: it delivers nothing, and bots send it freely before a reply.
+    return method.startswith(_CHAT_PREFIXES) and method != "sendchataction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,40 @@ class SentMessage:
     buttons: Buttons
     edited: bool = False
     parse_mode: str | None = None
+
+
+@dataclass(slots=True, eq=False)  # eq=False: deque.remove() takes this very entry
+class _Fault:
+    """What one fail_next call queued: the next `left` matching calls answer `code`."""
+
+    code: int
+    method: str | None  # a lower-case Bot API method name; None: the chat-sending calls
+    left: int
+
+    def matches(self, method: str) -> bool:
+        return _sends_to_chat(method) if self.method is None else method == self.method
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """Token bucket: `tokens` (at most `capacity`) as of monotonic time `at`, `rate` a second."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    at: float
+
+    @classmethod
+    def current(cls, old: _Bucket | None, rate: float, capacity: float, now: float) -> _Bucket:
+        # A new or changed limit starts full, so a test that sets one gets its whole burst.
+        if old is not None and (old.rate, old.capacity) == (rate, capacity):
+            return old
+        return cls(rate, capacity, capacity, now)
+
+    def retry_after(self, now: float) -> int:
+        """Refill up to now; 0 if a token is there, else whole seconds until one is (>= 1)."""
+        self.tokens, self.at = min(self.capacity, self.tokens + (now - self.at) * self.rate), now
+        return 0 if self.tokens >= 1 else max(1, math.ceil((1 - self.tokens) / self.rate))
 
 
 class _ApiError(Exception):
@@ -100,19 +142,38 @@ def _utf16_len(text: str) -> int:
 
 
 class BotApiDouble:
-    """Serves /bot<token>/<method> on 127.0.0.1; user_* queue updates, calls/sent() show replies."""
+    """Serves /bot<token>/<method> on 127.0.0.1; user_* queue updates, calls/sent() show replies.
+
+    Fault knobs, all off until a test sets them (at any time): blocked_users (403), global_rate
+    (alias rate_limit) and per_chat_rate/per_chat_burst (429 with retry_after), fault_rate and
+    fail_next() (5xx and others), latency, unauthorized (401 for everything). "Chat-sending" calls
+    are send*, copy*, forward* and edit* except sendChatAction. Calls refused by a fault are still
+    in `calls` but never carried out; count_429/_5xx/_401/_404 and `faults` count the answers.
+    """
 
     def __init__(
         self,
         token: str = "123456:TEST-TOKEN",
         bot_id: int = 123456,
         bot_username: str = "partnerbot_test_bot",
+        *,
+        seed: int = 0,
     ) -> None:
         self.token = token
         self.calls: list[ApiCall] = []
         self.blocked_users: set[int] = set()
+        # Chat-sending calls a second over all chats, in bursts of up to one second's worth.
         self.rate_limit: float | None = None
+        # Chat-sending calls a second to each chat_id, in bursts of up to per_chat_burst.
+        self.per_chat_rate: float | None = None
+        self.per_chat_burst = 3
+        self.fault_rate = 0.0  # the share of chat-sending calls answered 500 or 502
+        self.latency = 0.0  # seconds each chat-sending call waits, after it took effect
+        self.unauthorized = False  # a revoked token: every call answers 401
         self.count_429 = 0
+        self.count_5xx = 0
+        self.count_401 = 0
+        self.count_404 = 0  # only those fail_next injected, not unknown methods
         self._me: JSONDict = {
             "id": bot_id,
             "is_bot": True,
@@ -131,7 +192,10 @@ class BotApiDouble:
         self._users: dict[int, JSONDict] = {}
         self._commands: dict[tuple[str | None, str], list[JSONDict]] = {}
         self._events: dict[Hashable, asyncio.Event] = {}
-        self._bucket: tuple[float, float, float] | None = None  # (rate, tokens, monotonic time)
+        self._bucket: _Bucket | None = None
+        self._chat_buckets: dict[int | str, _Bucket] = {}
+        self._faults: deque[_Fault] = deque()
+        self._random = random.Random(seed)  # fault_rate's draws, the same for the same seed
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closed = False
@@ -176,6 +240,33 @@ class BotApiDouble:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._port}/bot"
+
+    # --- faults -------------------------------------------------------------------------------
+
+    @property
+    def global_rate(self) -> float | None:
+        """Chat-sending calls a second over all chats; the clearer name of rate_limit."""
+        return self.rate_limit
+
+    @global_rate.setter
+    def global_rate(self, value: float | None) -> None:
+        self.rate_limit = value
+
+    @property
+    def faults(self) -> int:
+        """Every error answer a knob injected (403 for blocked_users aside)."""
+        return self.count_429 + self.count_5xx + self.count_401 + self.count_404
+
+    def fail_next(self, n: int, code: int = 502, method: str | None = None) -> None:
+        """Answer the next n matching calls with `code`, after any fail_next queued before.
+
+        method=None matches the chat-sending calls, a Bot API method name (any case) that
+        method's calls. code: any 5xx, 429 (retry_after 1), 401 or 404.
+        """
+        if code not in (401, 404, 429) and not 500 <= code <= 599:
+            raise ValueError(f"fail_next cannot inject HTTP {code}")
+        if n > 0:
+            self._faults.append(_Fault(code, None if method is None else method.lower(), n))
 
     # --- simulated users ----------------------------------------------------------------------
 
@@ -365,14 +456,20 @@ class BotApiDouble:
         params = await self._read_params(request)
         self.calls.append(ApiCall(name, params, time.monotonic()))
         self._pulse("calls")
+        method = name.lower()
         try:
+            if self.unauthorized:
+                raise self._fault(401)
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            self._check_limits(name.lower(), params)
-            result = await handler(params)
+            self._check_limits(method, params)
+            response = web.json_response({"ok": True, "result": await handler(params)})
         except _ApiError as err:
-            return _error_response(err.code, err.description, err.parameters)
-        return web.json_response({"ok": True, "result": result})
+            response = _error_response(err.code, err.description, err.parameters)
+        if self.latency > 0 and _sends_to_chat(method):
+            # Only now: as with Telegram, a client that gives up waiting may have sent all the same.
+            await asyncio.sleep(self.latency)
+        return response
 
     async def _read_params(self, request: web.Request) -> JSONDict:
         raw: JSONDict = dict(request.query)
@@ -393,27 +490,61 @@ class BotApiDouble:
         return params
 
     def _check_limits(self, method: str, params: JSONDict) -> None:
-        if not method.startswith(_CHAT_PREFIXES):
-            return
-        if method != "sendchataction" and (retry_after := self._take_token()):
-            self.count_429 += 1
-            description = f"Too Many Requests: retry after {retry_after}"
-            raise _ApiError(429, description, {"retry_after": retry_after})
-        if params.get("chat_id") in self.blocked_users:
+        """Raise what a fault knob answers this call instead of carrying it out, if anything."""
+        # fail_next first: a test that queued a fault wants exactly it, and it costs no tokens.
+        for fault in self._faults:
+            if fault.matches(method):
+                fault.left -= 1
+                if not fault.left:
+                    self._faults.remove(fault)
+                raise self._fault(fault.code)
+        if _sends_to_chat(method):
+            if retry_after := self._take_tokens(params.get("chat_id")):
+                raise self._fault(429, retry_after)
+            # Drawn only while fault_rate is on, so a seed gives the same faults whenever it is.
+            if self.fault_rate > 0 and self._random.random() < self.fault_rate:
+                raise self._fault(self._random.choice((500, 502)))
+        if method.startswith(_CHAT_PREFIXES) and params.get("chat_id") in self.blocked_users:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
 
-    def _take_token(self) -> int:
-        """Token bucket holding one second's worth of sends; returns retry_after, or 0 to go."""
-        rate = self.rate_limit
-        if rate is None:
-            return 0
-        now, capacity = time.monotonic(), max(rate, 1.0)
-        if self._bucket is None or self._bucket[0] != rate:  # new or changed limit: full bucket
-            tokens = capacity
-        else:
-            tokens = min(capacity, self._bucket[1] + (now - self._bucket[2]) * rate)
-        self._bucket = (rate, tokens - 1 if tokens >= 1 else tokens, now)
-        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / rate))
+    def _fault(self, code: int, retry_after: int = 1) -> _ApiError:
+        """The counted error answer for an injected fault, worded as Telegram's."""
+        if code == 429:
+            self.count_429 += 1
+            description = f"Too Many Requests: retry after {retry_after}"
+            return _ApiError(429, description, {"retry_after": retry_after})
+        if code == 401:
+            self.count_401 += 1
+            return _ApiError(401, "Unauthorized")
+        if code == 404:
+            self.count_404 += 1
+            return _ApiError(404, "Not Found")
+        self.count_5xx += 1
+        try:
+            return _ApiError(code, HTTPStatus(code).phrase)
+        except ValueError:  # a 5xx without a name
+            return _ApiError(code, "Server Error")
+
+    def _take_tokens(self, chat_id: Any) -> int:
+        """Take a token from the global bucket and chat_id's; 0 to go, else the retry_after.
+
+        Both buckets are checked before either is taken from: a call one refuses costs the other
+        nothing, as a refused call never reached the other limit.
+        """
+        now, buckets = time.monotonic(), []
+        if (rate := self.rate_limit) is not None:  # one second's worth, at least one call
+            self._bucket = _Bucket.current(self._bucket, rate, max(rate, 1.0), now)
+            buckets.append(self._bucket)
+        if (rate := self.per_chat_rate) is not None and isinstance(chat_id, int | str):
+            old, burst = self._chat_buckets.get(chat_id), self.per_chat_burst
+            self._chat_buckets[chat_id] = _Bucket.current(old, rate, burst, now)
+            buckets.append(self._chat_buckets[chat_id])
+        for bucket in buckets:
+            if retry_after := bucket.retry_after(now):
+                return retry_after
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return 0
 
     # --- Bot API methods ----------------------------------------------------------------------
 

@@ -9,11 +9,15 @@ from typing import TextIO
 
 from bot.app import App
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, UserRef
+from bot.delivery.outbound import Limits, Step
+from bot.delivery.outcome import DELIVERED, Attempt
 
 MESSENGER = "console"
 
 
 class ConsoleChannel:
+    limits = Limits()  # a terminal takes everything at once
+
     def __init__(
         self,
         app: App,
@@ -32,9 +36,16 @@ class ConsoleChannel:
         self._in = stdin
         self._out = stdout
         self._buttons: list[Button] = []
-        app.add_sender(MESSENGER, self.send)
+        app.add_transport(MESSENGER, self)
 
-    async def send(self, out: Outgoing) -> None:
+    def steps(self, out: Outgoing) -> list[Step]:
+        async def show() -> Attempt:
+            self.show(out)
+            return DELIVERED
+
+        return [show]
+
+    def show(self, out: Outgoing) -> None:
         lines = []
         if out.to != self.user:
             lines.append(f"(→ {out.to})")
@@ -85,3 +96,5 @@ class ConsoleChannel:
                 # piped input: show what was "typed", so the transcript reads like a chat
                 self._out.write(f"> {line.rstrip()}\n")
             await self.app.handle(self.to_message(line))
+            # every reply printed before the next line is read (and echoed)
+            await self.app.outbound.join()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -15,12 +18,23 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.delivery.outbound import Limits, Step
+from bot.delivery.outcome import DELIVERED, Attempt, Status
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +109,50 @@ def to_message(update: Update) -> IncomingMessage | None:
     )
 
 
+def attempt_of(exc: TelegramError) -> Attempt:
+    """What a failed Bot API call means for the message."""
+    reason = f"{type(exc).__name__}: {exc.message}"
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return Attempt(Status.RETRY_AFTER, seconds, reason)
+    if isinstance(exc, Forbidden):
+        return Attempt(Status.UNREACHABLE, reason=reason)
+    if isinstance(exc, BadRequest) and "chat not found" in exc.message.lower():
+        return Attempt(Status.UNREACHABLE, reason=reason)
+    if isinstance(exc, TimedOut):
+        # a pool or connect timeout sent nothing; a read timeout may have been delivered
+        sent_nothing = "pool timeout" in exc.message.lower() or "connect" in repr(exc.__cause__)
+        return Attempt(Status.TRANSIENT if sent_nothing else Status.UNCERTAIN, reason=reason)
+    if isinstance(exc, NetworkError):
+        # 5xx answers and connections that failed: Telegram did not take the message
+        return Attempt(Status.TRANSIENT, reason=reason)
+    return Attempt(Status.FAILED, reason=reason)
+
+
+class _Request(HTTPXRequest):
+    """python-telegram-bot's HTTP client, telling the channel when Telegram refuses the token:
+    the updater would otherwise stop polling for good while the process lives on."""
+
+    def __init__(self, on_refused: Callable[[int], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_refused = on_refused
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code in (401, 404):
+            self._on_refused(code)
+        return code, payload
+
+
 class TelegramChannel:
-    def __init__(self, app: App, token: str, base_url: str | None = None) -> None:
+    def __init__(
+        self, app: App, token: str, base_url: str | None = None, limits: Limits | None = None
+    ) -> None:
         self.app = app
+        self.limits = limits or Limits()
+        # set when Telegram answers 401/404: the token was revoked; the process should end
+        self.refused = asyncio.Event()
         # httpcore scans its whole pool twice per request, with two system calls per idle
         # connection: a pool that grew in a burst made every later send slower. Eight
         # connections still carry far more than Telegram's ~30 messages/s per bot; a burst
@@ -106,15 +161,20 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(True)
-            .connection_pool_size(8)
-            .pool_timeout(10.0)
+            .request(_Request(self._refused, connection_pool_size=8, pool_timeout=10.0))
+            .get_updates_request(_Request(self._refused, connection_pool_size=1))
         )
         if base_url:
             builder = builder.base_url(base_url)
         self.application: Application = builder.build()  # type: ignore[type-arg]
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        app.add_sender(MESSENGER, self.send)
+        app.add_transport(MESSENGER, self)
+
+    def _refused(self, code: int) -> None:
+        if not self.refused.is_set():
+            log.error("Telegram refused the token (HTTP %d): it was revoked or is wrong", code)
+            self.refused.set()
 
     async def start(self) -> None:
         await self.application.initialize()
@@ -122,16 +182,25 @@ class TelegramChannel:
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
+            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+            error_callback=self._polling_failed,
         )
         log.info("Telegram: polling as @%s", self.application.bot.username)
 
-    async def stop(self) -> None:
+    def _polling_failed(self, exc: TelegramError) -> None:
+        # python-telegram-bot retries (with backoff) by itself; one line, not a traceback
+        log.warning("Telegram: getting updates failed (%s: %s); retrying", type(exc).__name__, exc)
+
+    async def stop_receiving(self) -> None:
+        """No new updates; those being handled finish and queue their replies."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
         if self.application.running:
             await self.application.stop()
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         await self.application.shutdown()
 
     async def register_commands(self) -> None:
@@ -154,28 +223,34 @@ class TelegramChannel:
                 # a coordinator who never opened the chat: they get the menu after /start
                 log.warning("coordinator commands for %s not set: %s", ref, exc.message)
 
-    async def send(self, out: Outgoing) -> None:
+    def steps(self, out: Outgoing) -> list[Step]:
+        """One Bot API call per step: a file (with the text as its caption when it fits),
+        then the text in pieces of at most 4096 characters, buttons with the last piece."""
+        bot, chat_id = self.application.bot, int(out.to.id)
         pieces = split_text(out.reply.text)
-        try:
-            attachment = out.reply.attachment
-            if attachment is not None:
-                caption, pieces = (
-                    (pieces[0], pieces[1:]) if len(pieces[0]) <= MAX_CAPTION else ("", pieces)
-                )
-                await self.application.bot.send_document(
-                    chat_id=int(out.to.id),
+        calls: list[Callable[[], Awaitable[object]]] = []
+        attachment = out.reply.attachment
+        if attachment is not None:
+            caption, pieces = (
+                (pieces[0], pieces[1:]) if len(pieces[0]) <= MAX_CAPTION else ("", pieces)
+            )
+            calls.append(
+                lambda: bot.send_document(
+                    chat_id=chat_id,
                     document=InputFile(attachment.content, filename=attachment.filename),
                     caption=caption or None,
                 )
-            for i, piece in enumerate(p for p in pieces if p):
-                # buttons go with the last piece, right above where the person types
-                markup = keyboard(out.reply) if i == len(pieces) - 1 else None
-                await self.application.bot.send_message(
-                    chat_id=int(out.to.id), text=piece, reply_markup=markup
+            )
+        texts = [p for p in pieces if p]
+        for i, piece in enumerate(texts):
+            # buttons go with the last piece, right above where the person types
+            markup = keyboard(out.reply) if i == len(texts) - 1 else None
+            calls.append(
+                lambda piece=piece, markup=markup: bot.send_message(  # type: ignore[misc]
+                    chat_id=chat_id, text=piece, reply_markup=markup
                 )
-        except Forbidden:
-            await self.app.services.users.set_blocked(out.to)
-            log.info("%s has blocked the bot; marked", out.to)
+            )
+        return [_step(call) for call in calls]
 
     async def _on_update(self, update: object, _: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
@@ -183,9 +258,11 @@ class TelegramChannel:
         member = update.my_chat_member
         if member is not None and member.chat.type == "private":
             blocked = member.new_chat_member.status in ("kicked", "left")
-            await self.app.services.users.set_blocked(
-                UserRef(MESSENGER, str(member.chat.id)), blocked
-            )
+            ref = UserRef(MESSENGER, str(member.chat.id))
+            try:
+                await self.app.services.users.set_blocked(ref, blocked)
+            except Exception as exc:  # a busy database: the next send finds out again
+                log.warning("%s: could not record blocked=%s: %s", ref, blocked, exc)
             return
         msg = to_message(update)
         if msg is None:
@@ -209,3 +286,16 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %s", context.error, exc_info=context.error)
+
+
+def _step(call: Callable[[], Awaitable[object]]) -> Step:
+    async def step() -> Attempt:
+        try:
+            await call()
+        except TelegramError as exc:
+            if isinstance(exc, InvalidToken):
+                return Attempt(Status.FAILED, reason="Telegram refused the token")
+            return attempt_of(exc)
+        return DELIVERED
+
+    return step

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.context import Context, Services
 from bot.core.dialogs import menu
 from bot.core.dialogs.base import Dialog
 from bot.core.locales import Locale, choose
-from bot.core.messages import IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.storage import db
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class Dispatcher:
         self.on_question: TextHandler = _menu_instead
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
+        # set after a busy database: writes fail at once instead of each waiting its full time
+        self._db_busy = False
         self.menu_entries["m:language"] = menu.choose_language
         self.add_command(Command("start", menu.start, "cmd.start"))
         self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
@@ -57,13 +60,21 @@ class Dispatcher:
     def is_coordinator(self, user: UserRef) -> bool:
         return user in self.services.settings.coordinators
 
-    async def handle(self, msg: IncomingMessage) -> list[Outgoing]:
-        """Every message gets at least one reply, whatever goes wrong inside."""
+    async def handle(
+        self, msg: IncomingMessage, deliver: Callable[[Outgoing], object] | None = None
+    ) -> list[Outgoing]:
+        """Every message gets at least one reply, whatever goes wrong inside. `deliver` queues
+        each reply while the person's lock is held, so that the replies to one person's
+        messages go out in the order the messages came."""
         lock = self._locks.setdefault(msg.user, asyncio.Lock())
         self._waiting[msg.user] = self._waiting.get(msg.user, 0) + 1
         try:
             async with lock:
-                return await self._handle(msg)
+                outs = await self._handle(msg)
+                if deliver is not None:
+                    for out in outs:
+                        deliver(out)
+                return outs
         finally:
             self._waiting[msg.user] -= 1
             if not self._waiting[msg.user]:
@@ -76,21 +87,50 @@ class Dispatcher:
             locale = choose(None, msg.text, None, msg.language_hint)
             text = services.i18n[locale].t("chat.private_only")
             return [Outgoing(msg.user, Reply(text))]
-        user = await services.users.seen(msg.user, msg.name)
-        state = await services.dialogs.get(user.id)
-        in_form = state is not None and self._resumable(state.name)
-        # "Čačak" typed into a form says nothing about the language the person reads
-        said = "" if in_form and not msg.text.startswith("/") else msg.text
-        locale = choose(user.locale, said, user.last_locale, msg.language_hint)
-        ctx = Context(msg, user, locale, self.is_coordinator(msg.user), services)
+        ctx: Context | None = None
         try:
+            user = await services.users.seen(msg.user, msg.name)
+            state = await services.dialogs.get(user.id)
+            in_form = state is not None and self._resumable(state.name)
+            # "Čačak" typed into a form says nothing about the language the person reads
+            said = "" if in_form and not msg.text.startswith("/") else msg.text
+            locale = choose(user.locale, said, user.last_locale, msg.language_hint)
+            ctx = Context(msg, user, locale, self.is_coordinator(msg.user), services)
             replies = await self._route(ctx)
-        except Exception:
-            log.exception("handling a message from %s failed", msg.user)
-            replies = [ctx.with_menu_button(ctx.t.t("error.internal"))]
-        if user.locale is None and user.last_locale is not ctx.locale:
-            await services.users.set_last_locale(user.id, ctx.locale)
-        return [Outgoing(msg.user, r) for r in replies] + ctx.outbox
+            if user.locale is None and user.last_locale is not ctx.locale:
+                await services.users.set_last_locale(user.id, ctx.locale)
+        except Exception as exc:
+            replies = [await self._failed(msg, ctx, exc)]
+        else:
+            await self._db_recovered()
+        notices = [replace(o, kind="notice") for o in ctx.outbox] if ctx is not None else []
+        return [Outgoing(msg.user, r) for r in replies] + notices
+
+    async def _failed(self, msg: IncomingMessage, ctx: Context | None, exc: Exception) -> Reply:
+        """The reply when handling failed: "busy, try again" while another process holds the
+        database, "something went wrong" otherwise; in the person's locale when it is known."""
+        busy = db.is_busy(exc)
+        if busy:
+            log.warning("the database is busy; %s is asked to try again", msg.user)
+        else:
+            log.exception("handling a message from %s failed", msg.user, exc_info=exc)
+        try:
+            await db.after_failure(self.services.db, busy)
+        except Exception as again:
+            log.warning("the database cannot recover yet: %s", again)
+        self._db_busy = self._db_busy or busy
+        if ctx is not None:
+            t = ctx.t
+        else:
+            t = self.services.i18n[choose(None, msg.text, None, msg.language_hint)]
+        text = t.t("error.busy") if busy else t.t("error.internal")
+        return Reply(text, ((Button(t.t("button.menu"), "menu"),),))
+
+    async def _db_recovered(self) -> None:
+        if self._db_busy:
+            self._db_busy = False
+            await db.wait_when_busy(self.services.db)
+            log.info("the database answers again")
 
     async def _route(self, ctx: Context) -> list[Reply]:
         msg = ctx.msg

@@ -67,3 +67,5 @@ class Outgoing:
 
     to: UserRef
     reply: Reply
+    # for the log when it cannot be delivered: "reply", "notice" (to someone else), …
+    kind: str = "reply"

@@ -1,0 +1,1 @@
+"""The one road out: every message the bot sends goes through here."""

@@ -1,0 +1,246 @@
+"""Per-person queues: each person's messages go out in order, paced, retried, reported.
+
+A channel says how to send one `Outgoing` as a list of steps (one messenger call each: a long
+text is several messages, an export a file and a text); this module decides when each step
+runs and what to do when it fails. Replies are queued while the person's message is still
+being handled (see Dispatcher.handle), so their order is the order of the messages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.messages import Outgoing, UserRef
+from bot.delivery.outcome import Attempt, Status
+from bot.delivery.pacing import Bucket, Pacer
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[], Awaitable[Attempt]]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """A messenger's sending limits; 0 means no pacing."""
+
+    overall: float = 0.0  # messages a second, all chats together
+    per_chat: float = 0.0  # messages a second in one chat
+    chat_burst: int = 3
+
+
+class Transport(Protocol):
+    limits: Limits
+
+    def steps(self, out: Outgoing) -> Sequence[Step]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a send finally came to: delivered, unreachable or failed."""
+
+    status: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """How long the bot keeps trying. Server errors back off exponentially; "too many
+    requests" waits as long as the messenger says; a message not out by `give_up` is failed."""
+
+    transient_attempts: int = 8
+    first_backoff: float = 0.5
+    max_backoff: float = 30.0
+    give_up: float = 15 * 60.0
+
+
+@dataclass(slots=True)
+class _Item:
+    out: Outgoing
+    urgent: bool
+    done: asyncio.Future[Delivery]
+
+
+Unreachable = Callable[[UserRef], Awaitable[None]]
+
+# two "too many requests" from different chats this close together: the overall limit was hit
+_GLOBAL_WINDOW = 1.0
+
+
+class Outbound:
+    def __init__(self, on_unreachable: Unreachable | None = None, retry: Retry = Retry()) -> None:
+        self._on_unreachable = on_unreachable
+        self._retry = retry
+        self._transports: dict[str, Transport] = {}
+        self._pacers: dict[str, Pacer] = {}
+        self._queues: dict[UserRef, deque[_Item]] = {}
+        self._workers: dict[UserRef, asyncio.Task[None]] = {}
+        self._buckets: dict[UserRef, Bucket] = {}
+        self._last_429: tuple[UserRef, float] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def add_transport(self, messenger: str, transport: Transport) -> None:
+        self._transports[messenger] = transport
+        if transport.limits.overall > 0:
+            self._pacers[messenger] = Pacer(transport.limits.overall)
+
+    def enqueue(self, out: Outgoing, urgent: bool = True) -> asyncio.Future[Delivery]:
+        """Queues a message behind the recipient's earlier ones and returns at once (no await
+        between a handler's end and this call, so the order holds). `urgent`: someone is
+        waiting for it; bulk sends (broadcasts) give way to such messages."""
+        done: asyncio.Future[Delivery] = asyncio.get_running_loop().create_future()
+        if out.to.messenger not in self._transports:
+            # e.g. a coordinator on Telegram while only the console chat runs
+            reason = f"no {out.to.messenger} channel is running"
+            log.warning("%s to %s not delivered: %s", out.kind, out.to, reason)
+            done.set_result(Delivery(Status.FAILED, reason))
+            return done
+        queue = self._queues.get(out.to)
+        if queue is None:
+            queue = self._queues[out.to] = deque()
+            self._idle.clear()
+            self._workers[out.to] = asyncio.create_task(self._drain(out.to, queue))
+        queue.append(_Item(out, urgent, done))
+        return done
+
+    async def send(self, out: Outgoing, urgent: bool = False) -> Delivery:
+        """Queues a message and waits for what became of it (the broadcast engine's call)."""
+        return await self.enqueue(out, urgent)
+
+    def pending(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    async def join(self) -> None:
+        """Returns when every queued message has been delivered or given up."""
+        await self._idle.wait()
+
+    async def close(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
+        """Lets the queues drain for up to `timeout` seconds, then stops; returns how many
+        messages were left undelivered (each reported as failed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.join(), timeout)
+        left = self.pending()
+        for task in list(self._workers.values()):
+            task.cancel()
+        for queue in list(self._queues.values()):
+            for item in queue:
+                if not item.done.done():
+                    item.done.set_result(Delivery(Status.FAILED, "the bot stopped"))
+        self._queues.clear()
+        self._workers.clear()
+        self._idle.set()
+        if left:
+            log.warning("stopped with %d messages not sent", left)
+        return left
+
+    async def _drain(self, ref: UserRef, queue: deque[_Item]) -> None:
+        try:
+            while queue:
+                item = queue[0]
+                result = await self._deliver(item)
+                queue.popleft()
+                if not item.done.done():
+                    item.done.set_result(result)
+        finally:
+            if self._queues.get(ref) is queue:
+                del self._queues[ref]
+                del self._workers[ref]
+            if not self._queues:
+                self._idle.set()
+            self._forget_idle_buckets()
+
+    async def _deliver(self, item: _Item) -> Delivery:
+        out = item.out
+        transport = self._transports[out.to.messenger]
+        delivery = Delivery(Status.DELIVERED)
+        try:
+            for step in transport.steps(out):
+                delivery = await self._attempt(item, transport, step)
+                if delivery.status is not Status.DELIVERED:
+                    break
+        except Exception as exc:
+            # a bug, not a messenger's answer: worth its traceback, once
+            log.exception("%s to %s not delivered", out.kind, out.to)
+            return Delivery(Status.FAILED, type(exc).__name__)
+        if delivery.status is Status.UNREACHABLE:
+            log.info("%s to %s not delivered: unreachable (%s)", out.kind, out.to, delivery.reason)
+            if self._on_unreachable is not None:
+                try:
+                    await self._on_unreachable(out.to)
+                except Exception as exc:
+                    log.warning("%s could not be marked unreachable: %s", out.to, exc)
+        elif delivery.status is Status.FAILED:
+            log.warning("%s to %s not delivered: %s", out.kind, out.to, delivery.reason)
+        return delivery
+
+    async def _attempt(self, item: _Item, transport: Transport, step: Step) -> Delivery:
+        """One messenger call, repeated until it is delivered or can no longer be."""
+        ref, retry = item.out.to, self._retry
+        started = time.monotonic()
+        transient = uncertain = 0
+        bucket = self._bucket(ref, transport.limits)
+        pacer = self._pacers.get(ref.messenger)
+        while True:
+            if bucket is not None:
+                await bucket.wait()
+            if pacer is not None:
+                await pacer.acquire(item.urgent)
+            attempt = await step()
+            status = attempt.status
+            if status is Status.DELIVERED:
+                return Delivery(status)
+            if status in (Status.UNREACHABLE, Status.FAILED):
+                return Delivery(status, attempt.reason)
+            if time.monotonic() - started > retry.give_up:
+                return Delivery(Status.FAILED, f"gave up after {retry.give_up:.0f} s: "
+                                + attempt.reason)  # fmt: skip
+            if status is Status.RETRY_AFTER:
+                log.debug("%s: too many requests, waiting %.1f s", ref, attempt.retry_after)
+                self._too_many(ref, attempt.retry_after, bucket, pacer)
+                if bucket is None:
+                    await asyncio.sleep(attempt.retry_after)
+                continue
+            if status is Status.UNCERTAIN:
+                uncertain += 1
+                if uncertain > 1:
+                    return Delivery(Status.FAILED, attempt.reason)
+                continue
+            transient += 1
+            if transient >= retry.transient_attempts:
+                return Delivery(Status.FAILED, f"{attempt.reason} ({transient} attempts)")
+            backoff = min(retry.max_backoff, retry.first_backoff * 2 ** (transient - 1))
+            # spread out the retries of many queues that failed together
+            await asyncio.sleep(backoff * random.uniform(0.8, 1.2))
+
+    def _too_many(
+        self, ref: UserRef, seconds: float, bucket: Bucket | None, pacer: Pacer | None
+    ) -> None:
+        now = time.monotonic()
+        if bucket is not None:
+            bucket.pause(seconds)
+        last, self._last_429 = self._last_429, (ref, now)
+        # Telegram does not say which limit was hit; different chats refused together mean the
+        # overall one, and then every queue waits.
+        if pacer and last and last[0] != ref and now - last[1] < _GLOBAL_WINDOW:
+            pacer.pause(seconds)
+
+    def _bucket(self, ref: UserRef, limits: Limits) -> Bucket | None:
+        if limits.per_chat <= 0:
+            return None
+        bucket = self._buckets.get(ref)
+        if bucket is None:
+            bucket = self._buckets[ref] = Bucket(limits.per_chat, limits.chat_burst)
+        return bucket
+
+    def _forget_idle_buckets(self) -> None:
+        # a bucket that has filled up again is the same as a new one: keep memory flat
+        if len(self._buckets) > 1000:
+            for ref in [r for r, b in self._buckets.items() if r not in self._queues and b.full]:
+                del self._buckets[ref]

@@ -192,15 +192,18 @@ async def run(settings: Settings) -> int:
             status = 1
         log.info("stopping")
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        for channel in channels:
-            await channel.stop_receiving()
-        # replies already promised go out before the HTTP clients close
-        await app.outbound.close(timeout=10.0)
-        for channel in channels:
-            await channel.stop()
-        await app.close()
+        try:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            for channel in channels:
+                await channel.stop_receiving()
+            # replies already promised go out before the HTTP clients close
+            await app.outbound.close(timeout=10.0)
+            for channel in channels:
+                await channel.stop()
+        finally:
+            # the database thread keeps the process alive until it is closed
+            await app.close()
     return status
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import lru_cache
@@ -29,6 +31,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import App
 from bot.core.locales import Locale
@@ -113,7 +116,10 @@ def attempt_of(exc: TelegramError) -> Attempt:
     """What a failed Bot API call means for the message."""
     reason = f"{type(exc).__name__}: {exc.message}"
     if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
+        with warnings.catch_warnings():
+            # an int today, a timedelta in a later major version: both are read below
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return Attempt(Status.RETRY_AFTER, seconds, reason)
     if isinstance(exc, Forbidden):
@@ -128,6 +134,14 @@ def attempt_of(exc: TelegramError) -> Attempt:
         # 5xx answers and connections that failed: Telegram did not take the message
         return Attempt(Status.TRANSIENT, reason=reason)
     return Attempt(Status.FAILED, reason=reason)
+
+
+class _QuietRefusal(logging.Filter):
+    """python-telegram-bot logs a refused token with a traceback as it stops polling; the
+    channel says it in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
 class _Request(HTTPXRequest):
@@ -170,6 +184,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         app.add_transport(MESSENGER, self)
+        logging.getLogger("telegram.ext").addFilter(_QuietRefusal())
 
     def _refused(self, code: int) -> None:
         if not self.refused.is_set():
@@ -195,7 +210,8 @@ class TelegramChannel:
         """No new updates; those being handled finish and queue their replies."""
         updater = self.application.updater
         if updater is not None and updater.running:
-            await updater.stop()
+            with contextlib.suppress(InvalidToken):  # polling ended on it; said once already
+                await updater.stop()
         if self.application.running:
             await self.application.stop()
 

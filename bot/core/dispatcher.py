@@ -41,8 +41,6 @@ class Dispatcher:
         self.on_question: TextHandler = _menu_instead
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
-        # set after a busy database: writes fail at once instead of each waiting its full time
-        self._db_busy = False
         self.menu_entries["m:language"] = menu.choose_language
         self.add_command(Command("start", menu.start, "cmd.start"))
         self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
@@ -101,8 +99,6 @@ class Dispatcher:
                 await services.users.set_last_locale(user.id, ctx.locale)
         except Exception as exc:
             replies = [await self._failed(msg, ctx, exc)]
-        else:
-            await self._db_recovered()
         notices = [replace(o, kind="notice") for o in ctx.outbox] if ctx is not None else []
         return [Outgoing(msg.user, r) for r in replies] + notices
 
@@ -115,22 +111,15 @@ class Dispatcher:
         else:
             log.exception("handling a message from %s failed", msg.user, exc_info=exc)
         try:
-            await db.after_failure(self.services.db, busy)
+            await db.after_failure(self.services.db)
         except Exception as again:
             log.warning("the database cannot recover yet: %s", again)
-        self._db_busy = self._db_busy or busy
         if ctx is not None:
             t = ctx.t
         else:
             t = self.services.i18n[choose(None, msg.text, None, msg.language_hint)]
         text = t.t("error.busy") if busy else t.t("error.internal")
         return Reply(text, ((Button(t.t("button.menu"), "menu"),),))
-
-    async def _db_recovered(self) -> None:
-        if self._db_busy:
-            self._db_busy = False
-            await db.wait_when_busy(self.services.db)
-            log.info("the database answers again")
 
     async def _route(self, ctx: Context) -> list[Reply]:
         msg = ctx.msg

@@ -74,9 +74,11 @@ _GLOBAL_WINDOW = 1.0
 
 
 class Outbound:
-    def __init__(self, on_unreachable: Unreachable | None = None, retry: Retry = Retry()) -> None:
+    def __init__(
+        self, on_unreachable: Unreachable | None = None, retry: Retry | None = None
+    ) -> None:
         self._on_unreachable = on_unreachable
-        self._retry = retry
+        self._retry = retry or Retry()
         self._transports: dict[str, Transport] = {}
         self._pacers: dict[str, Pacer] = {}
         self._queues: dict[UserRef, deque[_Item]] = {}

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-# how long a write waits for a lock held by another process (a backup, a console chat)
+# how long a statement waits for a lock held by another process (a backup, a console chat)
 BUSY_TIMEOUT_MS = 5000
-# after one write waited the whole time in vain, the next ones fail fast instead of queueing
-# behind each other on the connection's one thread; restored once a message goes through
-BUSY_TIMEOUT_DEGRADED_MS = 100
+# SQLite's own wait holds aiosqlite's one thread, and every other person's statement queues
+# behind it: it only covers short contention; longer waits are asyncio sleeps (Connection)
+_THREAD_WAIT_MS = 20
 
 
 class DatabaseError(Exception):
@@ -26,17 +29,30 @@ def is_busy(exc: BaseException) -> bool:
     )
 
 
-async def after_failure(conn: aiosqlite.Connection, busy: bool) -> None:
-    """Leaves the connection usable after a failed statement: no half transaction, and fast
-    failures while the lock is held elsewhere."""
+async def after_failure(conn: aiosqlite.Connection) -> None:
+    """Leaves the connection usable after a failed statement: no half transaction."""
     if conn.in_transaction:
         await conn.rollback()
-    if busy:
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_DEGRADED_MS}")
 
 
-async def wait_when_busy(conn: aiosqlite.Connection) -> None:
-    await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+class Connection(aiosqlite.Connection):
+    """aiosqlite's connection whose statements wait for another process's lock (up to
+    BUSY_TIMEOUT_MS) without holding the database thread, so that one person's wait does not
+    become everyone's: the others' statements run, or wait, side by side."""
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.01
+        while True:
+            try:
+                return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            except sqlite3.OperationalError as exc:
+                # inside a transaction the statement cannot simply be repeated
+                left = deadline - time.monotonic()
+                if not is_busy(exc) or self.in_transaction or left <= 0:
+                    raise
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, 0.25)
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -53,7 +69,9 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
     try:
         if str(path) != ":memory:":
             target.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn = await Connection(
+            lambda: sqlite3.connect(target, isolation_level=None), iter_chunk_size=64
+        )
     except (OSError, sqlite3.Error) as exc:
         raise DatabaseError(f"cannot open the database {path}: {exc}") from exc
     try:
@@ -63,7 +81,7 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
         # lose the last transactions.
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
-        await wait_when_busy(conn)
+        await conn.execute(f"PRAGMA busy_timeout={_THREAD_WAIT_MS}")
         version = await _migrate(conn)
         await _check_writable(conn, version)
     except sqlite3.Error as exc:

@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.app import App
+from tests.chat import settings
 from tests.telegram_double import BotApiDouble
 
 
@@ -77,3 +79,41 @@ async def test_a_refused_token_is_one_line_without_the_token(
     assert process.returncode == 2
     assert "SECRET-PART-123" not in stderr.decode()
     assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr.decode()
+
+
+async def test_a_token_revoked_while_running_ends_the_process_with_one_line(
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    api.user_text(43, "/help", language_code="en")
+    await api.wait_for_sent(43, 1, timeout=20)
+    api.unauthorized = True
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    log = stderr.decode()
+    # not 0 and not 2: a supervisor restarts it, a person sees why it ended
+    assert process.returncode == 1, log
+    assert "Telegram refused TELEGRAM_BOT_TOKEN while running" in log
+    assert "Traceback" not in log
+    assert api.token.split(":", 1)[1] not in log
+
+
+async def test_a_read_only_database_is_refused_at_start(
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    await (await App.open(settings(db))).close()  # migrated, as a bot left it
+    db.chmod(0o444)
+    # root writes to any file whatever its mode: as root, the bot runs without that power
+    # (as the Docker image's unprivileged user would)
+    as_user = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token,
+           "TELEGRAM_API_URL": api.base_url, "PARTNERBOT_DB": str(db)}  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        *(as_user if os.geteuid() == 0 else []), sys.executable, "-m", "bot", "run", env=env,
+        stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    processes.append(process)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    assert len(lines) == 1 and "readonly" in lines[0] and str(db) in lines[0]

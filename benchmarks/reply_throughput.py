@@ -4,20 +4,29 @@ design.md, "Qualities": at 50 concurrent users the bot's throughput is at least 
 bot's and its p99 reply latency at most 1.5 times the echo bot's, both measured in the same run on
 the same machine against the same loopback Bot API double.
 
-Each run starts a fresh BotApiDouble and one bot in this process. partnerbot's users first send
-/start and choose a language (spread over a second, not measured), then all N users work in a
-closed loop: send a message, wait until the double has recorded the bot's reply to it, send the
-next. Latency runs from pushing the update to the double recording the sendMessage that answers
-it; throughput counts the updates answered inside the measuring window, after a warm-up. CPU per
-update is the whole process's (bot, its threads, double, users) over the window: steadier than
-throughput when other work shares the machine. The two bots alternate over the rounds (echo,
-partnerbot, echo, …) to spread machine noise; the report gives the median of each figure over
-the rounds and the ratios partnerbot/echo.
+Each run starts a fresh BotApiDouble in this process and one bot as its own OS process, as in
+production: `python -m bot run` on a fresh SQLite file (its own outbound pacing off, as the
+double enforces no limit here), or `python -m benchmarks.echo_bot`. With the bot in this
+process, bot, double and users shared one interpreter lock, and the bot's waits for it hid in
+the double's latency: its own tail did not show. Now the double and the simulated users, in this
+process, compete with the bot process for the machine's cores (two, on the machine the README
+figures come from), as Telegram's servers do not, but as other work on a production machine may.
+
+partnerbot's users first send /start and choose a language (spread over a second, not
+measured), then all N users work in a closed loop: send a message, wait until the double has
+recorded the bot's reply to it, send the next. Latency runs from pushing the update to the double
+recording the sendMessage that answers it; throughput counts the updates answered inside the
+measuring window, after a warm-up. CPU per update is the bot process's own (all its threads,
+from /proc) over the window: steadier than throughput when other work shares the machine; this
+process's (double and users) is reported beside it. The two bots alternate over the rounds
+(echo, partnerbot, echo, …) to spread machine noise; the report gives the median of each figure
+over the rounds and the ratios partnerbot/echo.
 
     uv run --frozen python -m benchmarks.reply_throughput [--users 50] [--seconds 10] [--rounds 3]
 
-Everything stays on 127.0.0.1, and the run ends by itself. It is a measurement, not a test: the
-exit status is 0 even when a target is missed (2 only for bad arguments).
+Everything stays on 127.0.0.1, the run ends by itself and no bot process outlives it. It is a
+measurement, not a test: the exit status is 0 even when a target is missed (2 for bad
+arguments, 1 when a bot process dies).
 """
 
 from __future__ import annotations
@@ -29,22 +38,14 @@ import logging
 import math
 import os
 import random
-import resource
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from pathlib import Path
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
-
-from bot.app import App
-from bot.channels.telegram import TelegramChannel
-from bot.config import Settings
+from benchmarks.processes import BotDied, BotProcess, echo_bot_process, partnerbot_process
 from tests.telegram_double import BotApiDouble, JSONDict
 
 THROUGHPUT_TARGET = 0.8  # partnerbot/echo, at least
@@ -148,9 +149,11 @@ class RunResult:
     bot: str
     latencies: list[float]  # seconds, of the answers recorded inside the window
     window: float  # seconds
-    cpu: float  # CPU seconds the whole process used during the window
+    cpu: float  # CPU seconds the bot process used during the window
+    bench_cpu: float  # CPU seconds this process (double and users) used during the window
     errors: int  # users whose answer never came (each gave up after REPLY_TIMEOUT)
     unexpected: int  # messages beyond (or short of) the expected count, after the run
+    peak_rss: float  # MiB, the bot process's peak resident memory
 
     @property
     def throughput(self) -> float:
@@ -158,9 +161,14 @@ class RunResult:
 
     @property
     def cpu_per_answer(self) -> float:
-        """CPU seconds per answered update, bot and double together: steadier than throughput
-        when other work shares the machine."""
+        """The bot process's CPU seconds per answered update: steadier than throughput when
+        other work shares the machine."""
         return self.cpu / len(self.latencies) if self.latencies else math.nan
+
+    @property
+    def bench_cpu_per_answer(self) -> float:
+        """This process's (the double's and the users') CPU seconds per answered update."""
+        return self.bench_cpu / len(self.latencies) if self.latencies else math.nan
 
     def percentile(self, q: float) -> float:
         return percentile(self.latencies, q)
@@ -182,7 +190,7 @@ def push(double: BotApiDouble, uid: int, step: Step, language_code: str) -> None
 
 
 async def drive(
-    bot: str, double: TimedDouble, users: int, script: Script, warmup: float, seconds: float
+    bot: BotProcess, double: TimedDouble, users: int, script: Script, warmup: float, seconds: float
 ) -> RunResult:
     """The closed loop: set-up steps for everyone, then warm-up, then the measuring window."""
     expected = dict.fromkeys(range(FIRST_USER, FIRST_USER + users), 0)
@@ -233,64 +241,29 @@ async def drive(
     end = begin + seconds
     users_done = asyncio.gather(*(user(uid, begin, end) for uid in expected))
     await asyncio.sleep(begin - time.perf_counter())
-    cpu = time.process_time()  # all threads: the bot, its SQLite thread, the double, the users
+    cpu, bench_cpu = bot.cpu_seconds(), time.process_time()
     await asyncio.sleep(end - time.perf_counter())
-    cpu = time.process_time() - cpu
+    cpu, bench_cpu = bot.cpu_seconds() - cpu, time.process_time() - bench_cpu
     await users_done
     await asyncio.sleep(0.2)  # late extra messages, if the bot sends more than the script expects
+    bot.check_alive()  # a dead bot shows as timeouts: say so instead
     unexpected = sum(
         abs(double.received.get(uid, 0) - n) for uid, n in expected.items() if uid not in failed
     )
-    return RunResult(bot, latencies, seconds, cpu, len(failed), unexpected)
-
-
-async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.message is not None and update.message.text is not None:
-        await update.message.reply_text(update.message.text)
-
-
-@asynccontextmanager
-async def echo_bot(double: BotApiDouble) -> AsyncIterator[None]:
-    """The minimal python-telegram-bot echo bot: the yardstick."""
-    application = (
-        ApplicationBuilder()
-        .token(double.token)
-        .base_url(double.base_url)
-        .concurrent_updates(True)
-        .build()
+    return RunResult(
+        bot.name, latencies, seconds, cpu, bench_cpu, len(failed), unexpected, bot.peak_rss_mib()
     )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling()
-    try:
-        yield
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
 
 
-@asynccontextmanager
-async def partnerbot(double: BotApiDouble) -> AsyncIterator[None]:
-    """partnerbot as it runs in production: App on a fresh SQLite file, the Telegram channel."""
-    with tempfile.TemporaryDirectory(prefix="partnerbot-bench-") as tmp:
-        app = await App.open(Settings(db_path=Path(tmp) / "bot.sqlite3"))
-        try:
-            channel = TelegramChannel(app, double.token, double.base_url)
-            await channel.start()
-            try:
-                yield
-            finally:
-                await channel.stop()
-        finally:
-            await app.close()
+def partnerbot(double: BotApiDouble) -> AbstractAsyncContextManager[BotProcess]:
+    """`python -m bot run` as in production, but unpaced: the double enforces no limit here
+    (and the echo bot paces nothing)."""
+    return partnerbot_process(double, PARTNERBOT_SEND_RATE="0", PARTNERBOT_CHAT_RATE="0")
 
 
-BotRunner = Callable[[BotApiDouble], AbstractAsyncContextManager[None]]
+BotRunner = Callable[[BotApiDouble], AbstractAsyncContextManager[BotProcess]]
 BOTS: dict[str, tuple[BotRunner, Script]] = {
-    "echo": (echo_bot, echo_script),
+    "echo": (echo_bot_process, echo_script),  # benchmarks/echo_bot.py: the yardstick
     "partnerbot": (partnerbot, partnerbot_script),
 }
 
@@ -301,8 +274,8 @@ async def run_one(bot: str, users: int, warmup: float, seconds: float) -> RunRes
     double = TimedDouble()
     await double.start()
     try:
-        async with start_bot(double):
-            return await drive(bot, double, users, script, warmup, seconds)
+        async with start_bot(double) as process:
+            return await drive(process, double, users, script, warmup, seconds)
     finally:
         await double.stop()
 
@@ -320,8 +293,8 @@ async def main_async(args: argparse.Namespace) -> list[RunResult]:
             print(
                 f"{round_no:>5}  {bot:<11} {result.throughput:>9.1f} "
                 f"{ms(result.percentile(50)):>8} {ms(result.percentile(99)):>8} "
-                f"{ms(result.cpu_per_answer, 2):>10} {len(result.latencies):>8} {result.errors:>6} "
-                f"{result.unexpected:>10}",
+                f"{ms(result.cpu_per_answer, 2):>10} {ms(result.bench_cpu_per_answer, 2):>12} "
+                f"{len(result.latencies):>8} {result.errors:>6} {result.unexpected:>10}",
                 flush=True,
             )
     return results
@@ -338,7 +311,11 @@ def report(results: list[RunResult]) -> None:
             statistics.median(r.cpu_per_answer for r in runs),
         )
         rate, p50, p99, cpu = medians[bot]
-        print(f"{'median':>5}  {bot:<11} {rate:>9.1f} {ms(p50):>8} {ms(p99):>8} {ms(cpu, 2):>10}")
+        bench = statistics.median(r.bench_cpu_per_answer for r in runs)
+        print(
+            f"{'median':>5}  {bot:<11} {rate:>9.1f} {ms(p50):>8} {ms(p99):>8} {ms(cpu, 2):>10} "
+            f"{ms(bench, 2):>12}"
+        )
     echo_rate, _, echo_p99, echo_cpu = medians["echo"]
     bot_rate, _, bot_p99, bot_cpu = medians["partnerbot"]
     rate_ratio = bot_rate / echo_rate if echo_rate else math.nan
@@ -354,12 +331,13 @@ def report(results: list[RunResult]) -> None:
             f"  {'PASS' if ok else 'FAIL'}"
         )
     cpu_ratio = bot_cpu / echo_cpu if echo_cpu else math.nan
-    print(f"(CPU per update, partnerbot/echo: {cpu_ratio:.2f}; not a target)")
+    print(f"(bot process's CPU per update, partnerbot/echo: {cpu_ratio:.2f}; not a target)")
     if any(r.errors or r.unexpected for r in results):
         print("note: some answers never came or the bot sent an unexpected number of messages;")
         print("      see the errors and unexpected columns (the script may need updating)")
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(f"peak RSS of this process (both bots and the doubles): {peak_kib / 1024:.1f} MiB")
+    rss = {bot: statistics.median(r.peak_rss for r in results if r.bot == bot) for bot in medians}
+    print(f"peak RSS of the bot process (median): echo {rss['echo']:.1f} MiB, "
+          f"partnerbot {rss['partnerbot']:.1f} MiB")  # fmt: skip
     # other work on the machine skews the figures: the load says whether there was any
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -388,11 +366,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.seconds:g} s measured per run, {args.rounds} rounds, {os.cpu_count()} CPUs, "
         f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}"
     )
+    print("each bot is its own process; the double and the users share this one")
     print(
         f"{'round':>5}  {'bot':<11} {'replies/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'cpu ms/upd':>10} {'answered':>8} {'errors':>6} {'unexpected':>10}"
+        f"{'cpu ms/upd':>10} {'bench ms/upd':>12} {'answered':>8} {'errors':>6} {'unexpected':>10}"
     )
-    results = asyncio.run(main_async(args))
+    try:
+        results = asyncio.run(main_async(args))
+    except BotDied as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print()
     report(results)
     return 0

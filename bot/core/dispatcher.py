@@ -90,8 +90,9 @@ class Dispatcher:
             user = await services.users.seen(msg.user, msg.name)
             state = await services.dialogs.get(user.id)
             in_form = state is not None and self._resumable(state.name)
-            # "Čačak" typed into a form says nothing about the language the person reads
-            said = "" if in_form and not msg.text.startswith("/") else msg.text
+            # a command ("/help" is no English sentence) or "Čačak" typed into a form says
+            # nothing about the language the person reads
+            said = "" if in_form or msg.text.lstrip().startswith("/") else msg.text
             locale = choose(user.locale, said, user.last_locale, msg.language_hint)
             ctx = Context(msg, user, locale, self.is_coordinator(msg.user), services)
             replies = await self._route(ctx)
@@ -203,6 +204,9 @@ class Dispatcher:
         if state is None:
             return [ctx.with_menu_button(ctx.t.t("dialog.nothing_to_cancel"))]
         await self.services.dialogs.clear(ctx.user.id)
+        if not self._resumable(state.name):
+            # a one-question dialog (a question for a coordinator, a reply): no form was open
+            return [menu.menu(ctx, "dialog.cancelled_question")]
         return [menu.menu(ctx, "dialog.cancelled")]
 
     def command_list(self, locale: Locale, coordinator: bool) -> list[tuple[str, str]]:

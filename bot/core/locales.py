@@ -68,10 +68,13 @@ _ENGLISH_WORDS = frozenset(
 )
 _SERBIAN_ENDINGS = ("ija", "ije", "iji", "ost", "ati", "iti", "eti", "ski", "cki", "ama", "ima")
 _TOKEN = re.compile(r"[a-z]+")
+# e-mail addresses, links and commands are no words of any language
+_NOT_WORDS = re.compile(r"\S+@\S+|\S*://\S+|www\.\S+|(?<!\S)/\w+")
 
 
 def detect(text: str) -> Locale | None:
     """The language and script a message is written in, or None when it does not say."""
+    text = _NOT_WORDS.sub(" ", text)
     if has_cyrillic(text):
         return Locale.SR_CYRL
     if SERBIAN_LATIN_LETTER.search(text):

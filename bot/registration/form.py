@@ -233,10 +233,10 @@ class RegistrationForm:
             announcements=bool(data["announcements"]), consent_version=data["consent"],
             locale=ctx.locale.value,
         )  # fmt: skip
+        # the answer is the person's one switch, "no" included (as /unsubscribe would)
+        await services.users.set_subscribed(ctx.user.id, registration.announcements)
         stored = await services.registrations.save(ctx.user.id, registration)
         await services.dialogs.clear(ctx.user.id)
-        if registration.announcements:
-            await services.users.set_subscribed(ctx.user.id, True)
         await self._notify(ctx, stored)
         municipality = municipality_label(all_municipalities()[registration.municipality], ctx.t)
         done = "registration.updated" if stored.is_update else "registration.done"

@@ -22,6 +22,7 @@ class Registration:
     phone: str
     areas: tuple[str, ...]
     stage: str
+    # the person's subscription (users.subscribed), the one switch for announcements
     announcements: bool
     consent_version: str
     locale: str
@@ -45,7 +46,7 @@ def _stored(row: aiosqlite.Row) -> Stored:
         municipality=row["municipality"], name=row["name"], position=row["position"],
         position_other=row["position_other"], email=row["email"], phone=row["phone"],
         areas=tuple(json.loads(row["areas"])), stage=row["stage"],
-        announcements=bool(row["announcements"]), consent_version=row["consent_version"],
+        announcements=bool(row["subscribed"]), consent_version=row["consent_version"],
         locale=row["locale"],
     )  # fmt: skip
     return Stored(
@@ -55,7 +56,8 @@ def _stored(row: aiosqlite.Row) -> Stored:
 
 
 _SELECT = """
-    SELECT r.*, u.messenger, u.external_id FROM registrations r JOIN users u ON u.id = r.user_id
+    SELECT r.*, u.messenger, u.external_id, u.subscribed
+    FROM registrations r JOIN users u ON u.id = r.user_id
 """
 
 
@@ -64,27 +66,27 @@ class Registrations:
         self._conn = conn
 
     async def save(self, user_id: int, reg: Registration) -> Stored:
-        """Inserts, or updates this person's entry for the same municipality."""
+        """Inserts, or updates this person's entry for the same municipality. Its
+        `announcements` is read back from the person's subscription, set by the caller."""
         stamp = now()
         async with self._conn.execute(
             """
             INSERT INTO registrations (user_id, municipality, name, position, position_other,
-                email, phone, areas, stage, announcements, consent_version, consent_at, locale,
+                email, phone, areas, stage, consent_version, consent_at, locale,
                 created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (user_id, municipality) DO UPDATE SET
                 name = excluded.name, position = excluded.position,
                 position_other = excluded.position_other, email = excluded.email,
                 phone = excluded.phone, areas = excluded.areas, stage = excluded.stage,
-                announcements = excluded.announcements,
                 consent_version = excluded.consent_version, consent_at = excluded.consent_at,
                 locale = excluded.locale, updated_at = excluded.updated_at
             RETURNING id
             """,
             (
                 user_id, reg.municipality, reg.name, reg.position, reg.position_other, reg.email,
-                reg.phone, json.dumps(list(reg.areas)), reg.stage, int(reg.announcements),
-                reg.consent_version, stamp, reg.locale, stamp, stamp,
+                reg.phone, json.dumps(list(reg.areas)), reg.stage, reg.consent_version, stamp,
+                reg.locale, stamp, stamp,
             ),
         ) as cur:  # fmt: skip
             row = await cur.fetchone()

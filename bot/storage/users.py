@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import aiosqlite
 
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
-from bot.storage.clock import now
+from bot.storage.clock import now, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,12 @@ class User:
     last_seen: str
     subscribed: bool
     blocked: bool
+
+    @property
+    def new(self) -> bool:
+        """First contact less than a minute ago (last_seen is kept to the minute)."""
+        since_first = parse(self.last_seen) - parse(self.first_seen)
+        return since_first < timedelta(seconds=SEEN_PRECISION)
 
 
 def _user(row: aiosqlite.Row) -> User:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.app import App
+from bot.core.locales import Locale
+from bot.core.script import has_cyrillic
 from tests.chat import Person
 
 MENU_EN = ["Questions", "Register interest", "Workshops", "Ask a coordinator", "Language"]
@@ -106,3 +109,56 @@ async def test_a_failure_inside_a_handler_still_answers(
     ana = person(hint="en")
     await ana.say("what is this?")
     assert "something went wrong on my side" in ana.text
+
+
+async def test_a_newcomer_with_a_language_chosen_beforehand_is_not_welcomed_back(
+    app: App, person: Callable[..., Person]
+) -> None:
+    # what `partnerbot chat --lang sr-Latn` does before the first line is typed
+    ana = person("40")
+    user = await app.services.users.seen(ana.ref, ana.name)
+    await app.services.users.set_locale(user.id, Locale.SR_LATN)
+    await ana.say("/start")
+    assert ana.text.startswith("Dobar dan! Ja sam partnerbot")
+    assert "ponovo" not in ana.text
+    assert ana.labels()[0] == "Pitanja"
+
+
+async def test_cancel_names_what_was_cancelled(person: Callable[..., Person]) -> None:
+    for hint, nothing, question, form in (
+        ("en", "There is nothing to cancel", "nothing was sent", "nothing from that form"),
+        ("sr", "Нема ничега за отказивање", "ништа није послато", "ништа из тог обрасца"),
+    ):
+        p = person(f"5{hint}", hint=hint)
+        await p.say("/cancel")
+        assert nothing in p.text
+        await p.say("/ask")
+        await p.say("/cancel")
+        assert question in p.text and form not in p.text
+        await p.say("/register")
+        await p.say("/cancel")
+        assert form in p.text
+
+
+def _latin(text: str) -> bool:
+    return not has_cyrillic(text) and not re.search(r"\b(the|you|your|Menu|Cancel)\b", text)
+
+
+async def test_commands_and_addresses_never_change_the_language_of_the_replies(
+    person: Callable[..., Person],
+) -> None:
+    for hint, question, in_script in (
+        ("sr", "Шта је ICLD?", has_cyrillic),
+        ("sr", "Sta je ICLD?", _latin),
+        ("en", "Шта је ICLD?", has_cyrillic),
+    ):
+        p = person(f"6{hint}{len(question)}{question[0]}", hint=hint)
+        await p.say(question)
+        for command in ("/help", "/menu", "/faq", "/mydata", "/register"):
+            await p.say(command)
+            assert in_script(p.text + " ".join(p.labels())), (question, command, p.text)
+        # form answers and an e-mail address say nothing about the language either
+        for answer in ("Čačak", "1", "ana@opstina.rs", "https://icld.se"):
+            await p.say(answer)
+            assert in_script(p.text + " ".join(p.labels())), (question, answer, p.text)
+        await p.say("/cancel")

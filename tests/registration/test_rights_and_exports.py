@@ -154,3 +154,23 @@ async def test_a_question_from_a_registered_official_names_the_municipality(
     await p.say("Can we bring the youth council to Sweden?")
     [note] = p.others
     assert "Пријављен/а за: Лазаревац (градска општина, Београд)" in note.reply.text
+
+
+async def test_one_switch_for_announcements_whatever_changed_it(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = await _registered(person, "1", "English")  # answered "Yes"
+    await p.say("/unsubscribe")
+    await p.say("/mydata")
+    assert "Announcements: Yes" not in p.text
+    assert p.text.count("Announcements: No") == 2, "the profile and the registration agree"
+    exported = _cli(db_path, "--format", "csv", "--lang", "en")
+    [row] = list(csv.DictReader(io.StringIO(exported.stdout.decode("utf-8-sig"))))
+    assert row["Announcements"] == "No"
+
+    # answering "No" in the form switches off an earlier subscription
+    await p.say("/subscribe")
+    await complete(p, {**FLOWS["English"], "yes": "No"})
+    await p.say("/mydata")
+    assert p.text.count("Announcements: No") == 2
+    assert sqlite3.connect(db_path).execute("SELECT subscribed FROM users").fetchall() == [(0,)]

@@ -46,6 +46,9 @@ def language_picker(ctx: Context, title_id: str) -> Reply:
 async def start(ctx: Context) -> list[Reply]:
     if ctx.user.locale is None:
         return [language_picker(ctx, "welcome.first")]
+    # a language chosen before the first message (`chat --lang`) is no earlier visit
+    if ctx.user.new:
+        return [menu(ctx, "welcome.new")]
     return [menu(ctx, "welcome.back")]
 
 

@@ -48,8 +48,8 @@ async def _populate(db: Path, users: int, registrations: int) -> None:
     codes = list(all_municipalities())
     raw.executemany(
         "INSERT INTO registrations (user_id, municipality, name, position, email, phone, areas, "
-        "stage, announcements, consent_version, consent_at, locale, created_at, updated_at) "
-        "VALUES (?, ?, ?, 'administration', ?, '+381641234567', ?, 'looking', 1, '2026-11-27', "
+        "stage, consent_version, consent_at, locale, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'administration', ?, '+381641234567', ?, 'looking', '2026-11-27', "
         "?, 'sr-Latn', ?, ?)",
         [
             (i + 1, codes[i % len(codes)], f"Ime Prezime {i}", f"ime{i}@opstina.rs",

@@ -12,7 +12,9 @@ from bot.core.dialogs import menu
 from bot.core.dialogs.base import Dialog
 from bot.core.locales import Locale, choose
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.core.question import looks_like_question
 from bot.storage import db
+from bot.storage.dialogs import DialogState
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,8 @@ TextHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 
 # Telegram's limit for one message; longer input is no question anyone types by hand.
 MAX_INPUT = 4096
+# where a question typed at a form's step waits while the person says what it is
+QUESTION_KEY = "_question"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Dispatcher:
 
     def add_dialog(self, dialog: Dialog) -> None:
         self.dialogs[dialog.name] = dialog
+        if dialog.resumable:
+            self.services.dialogs.form_names.add(dialog.name)
 
     def is_coordinator(self, user: UserRef) -> bool:
         return user in self.services.settings.coordinators
@@ -89,7 +95,7 @@ class Dispatcher:
         try:
             user = await services.users.seen(msg.user, msg.name)
             state = await services.dialogs.get(user.id)
-            in_form = state is not None and self._resumable(state.name)
+            in_form = state is not None and self._resumable(state.name) and not state.paused
             # a command ("/help" is no English sentence) or "Čačak" typed into a form says
             # nothing about the language the person reads
             said = "" if in_form or msg.text.lstrip().startswith("/") else msg.text
@@ -136,27 +142,59 @@ class Dispatcher:
         if text.startswith("/"):
             return await self._command(ctx, text)
         state = await self.services.dialogs.get(ctx.user.id)
-        if state is not None and state.name in self.dialogs:
-            return await self.dialogs[state.name].on_text(ctx, state, text)
-        return await self.on_question(ctx, text)
+        if state is None or state.name not in self.dialogs:
+            return await self.on_question(ctx, text)
+        dialog = self.dialogs[state.name]
+        if dialog.resumable:
+            if state.paused:
+                # they left the form's screen: until they go back to it, text is a question
+                return await self.on_question(ctx, text)
+            if looks_like_question(text):
+                return [await self._question_or_answer(ctx, state, text)]
+        return await dialog.on_text(ctx, state, text)
 
     def _resumable(self, name: str) -> bool:
         dialog = self.dialogs.get(name)
         return dialog is not None and dialog.resumable
 
-    async def _leave_passing_dialog(self, ctx: Context) -> None:
-        """Any other action ends a one-question dialog: a question typed later must not be
-        taken as its answer."""
-        state = await self.services.dialogs.get(ctx.user.id)
+    async def _leave_screen(self, ctx: Context) -> None:
+        """Any other action ends a one-question dialog (a question typed later must not be
+        taken as its answer) and puts a form aside, kept, to be offered again."""
+        dialogs, uid = self.services.dialogs, ctx.user.id
+        state = await dialogs.get(uid)
         if state is not None and not self._resumable(state.name):
-            await self.services.dialogs.clear(ctx.user.id)
+            await dialogs.clear(uid, state.name)
+        await dialogs.set_paused(uid, True)
+
+    async def _question_or_answer(self, ctx: Context, state: DialogState, text: str) -> Reply:
+        """Text at a form's step that reads like a question: the person says which it is."""
+        await self.services.dialogs.put(
+            ctx.user.id, state.name, state.step, {**state.data, QUESTION_KEY: text}
+        )
+        t = ctx.t
+        choice = (
+            (Button(t.t("form.answer_question"), f"fq:{state.token}"),),
+            (Button(t.t("menu.resume"), "resume"),),
+        )
+        return Reply(t.t("form.question_or_answer", text=text[:200]), choice)
+
+    async def _answer_instead(self, ctx: Context, token: str) -> list[Reply]:
+        dialogs, uid = self.services.dialogs, ctx.user.id
+        form = await dialogs.form(uid)
+        if form is None or form.token != token or QUESTION_KEY not in form.data:
+            return [menu.menu(ctx, "button.expired")]
+        data = dict(form.data)
+        text = str(data.pop(QUESTION_KEY))
+        await dialogs.put(uid, form.name, form.step, data)
+        await dialogs.set_paused(uid, True)
+        return await self.on_question(ctx, text)
 
     async def _command(self, ctx: Context, text: str) -> list[Reply]:
         word, _, _rest = text.partition(" ")
         # "/start@partnerbot" is how Telegram writes a command addressed to one bot
         name = word[1:].split("@", 1)[0].lower()
         if name != "cancel":
-            await self._leave_passing_dialog(ctx)
+            await self._leave_screen(ctx)
         command = self.commands.get(name)
         if command is None:
             return [Reply(ctx.t.t("command.unknown", command=word))]
@@ -165,29 +203,46 @@ class Dispatcher:
         return await command.handler(ctx)
 
     async def _button(self, ctx: Context, payload: str) -> list[Reply]:
-        if not payload.startswith("d:") and payload not in ("resume", "stop"):
-            await self._leave_passing_dialog(ctx)
+        dialogs, uid = self.services.dialogs, ctx.user.id
+        if payload.startswith("d:"):
+            _, token, value = [*payload.split(":", 2), "", ""][:3]
+            for state in await dialogs.both(uid):
+                if state.token == token and state.name in self.dialogs:
+                    if self._resumable(state.name):
+                        await self._leave_passing(ctx)  # back to the form
+                    return await self.dialogs[state.name].on_button(ctx, state, value)
+            return [menu.menu(ctx, "button.expired")]
+        if payload in ("resume", "stop"):
+            form = await dialogs.form(uid)
+            await self._leave_passing(ctx)
+            if form is None or form.name not in self.dialogs:
+                return [menu.menu(ctx, "button.expired")]
+            if payload == "stop":
+                await dialogs.clear(uid, form.name)
+                return [menu.menu(ctx, "dialog.cancelled")]
+            if QUESTION_KEY in form.data:  # "continue the form" instead of an answer
+                data = {k: v for k, v in form.data.items() if k != QUESTION_KEY}
+                form = await dialogs.put(uid, form.name, form.step, data)
+            await dialogs.set_paused(uid, False)
+            return await self.dialogs[form.name].resume(ctx, form)
+        if payload.startswith("fq:"):
+            return await self._answer_instead(ctx, payload.removeprefix("fq:"))
+        await self._leave_screen(ctx)
         if payload == "menu":
             return await menu.show_menu(ctx)
-        if payload in ("resume", "stop"):
-            state = await self.services.dialogs.get(ctx.user.id)
-            if state is not None and state.name in self.dialogs:
-                if payload == "resume":
-                    return await self.dialogs[state.name].resume(ctx, state)
-                return await self._cancel(ctx)
         if payload.startswith("lang:"):
             return await self._set_language(ctx, payload.removeprefix("lang:"))
         if payload in self.menu_entries:
             return await self.menu_entries[payload](ctx)
-        if payload.startswith("d:"):
-            _, token, value = [*payload.split(":", 2), "", ""][:3]
-            state = await self.services.dialogs.get(ctx.user.id)
-            if state is not None and state.token == token and state.name in self.dialogs:
-                return await self.dialogs[state.name].on_button(ctx, state, value)
         prefix = payload.split(":", 1)[0]
         if prefix in self.prefixes:
             return await self.prefixes[prefix](ctx, payload.split(":", 1)[-1])
         return [menu.menu(ctx, "button.expired")]
+
+    async def _leave_passing(self, ctx: Context) -> None:
+        state = await self.services.dialogs.get(ctx.user.id)
+        if state is not None and not self._resumable(state.name):
+            await self.services.dialogs.clear(ctx.user.id, state.name)
 
     async def _set_language(self, ctx: Context, tag: str) -> list[Reply]:
         try:
@@ -200,10 +255,11 @@ class Dispatcher:
         return [Reply(chosen.t.t("language.set") + "\n\n" + main.text, main.buttons)]
 
     async def _cancel(self, ctx: Context) -> list[Reply]:
+        """/cancel ends the dialog in front: a one-question dialog, or else the form."""
         state = await self.services.dialogs.get(ctx.user.id)
         if state is None:
             return [ctx.with_menu_button(ctx.t.t("dialog.nothing_to_cancel"))]
-        await self.services.dialogs.clear(ctx.user.id)
+        await self.services.dialogs.clear(ctx.user.id, state.name)
         if not self._resumable(state.name):
             # a one-question dialog (a question for a coordinator, a reply): no form was open
             return [menu.menu(ctx, "dialog.cancelled_question")]

@@ -43,6 +43,18 @@ class RegistrationForm:
     resumable = True
 
     async def start(self, ctx: Context) -> list[Reply]:
+        existing = await ctx.services.dialogs.form(ctx.user.id)
+        if existing is not None and existing.name == self.name:
+            # what was typed so far is not thrown away by a second press of "Register"
+            t = ctx.t
+            choice = (
+                Button(t.t("menu.resume"), "resume"),
+                ctx.dialog_button(t.t("registration.start_over"), existing, "restart"),
+            )
+            return [Reply(t.t("registration.in_progress"), (choice,))]
+        return await self._begin(ctx)
+
+    async def _begin(self, ctx: Context) -> list[Reply]:
         state = await ctx.services.dialogs.put(
             ctx.user.id, self.name, "municipality", {"areas": []}, new_token=True
         )
@@ -172,12 +184,14 @@ class RegistrationForm:
             return [self._prompt(ctx, state, reason + "\n\n")]
 
     async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
+        if value == "restart":
+            return await self._begin(ctx)
         step, _, value = value.rpartition("|")
         key, _, arg = value.partition("=")
         if key != "cancel" and step != state.step:
             return [self._prompt(ctx, state, ctx.t.t("registration.old_button") + "\n\n")]
         if key == "cancel":
-            await ctx.services.dialogs.clear(ctx.user.id)
+            await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [menu(ctx, "registration.cancelled")]
         if key == "back":
             back = await self._go(ctx, state, self._before(state), editing=False)
@@ -204,7 +218,7 @@ class RegistrationForm:
             return await self._advance(ctx, state, stage=arg)
         if key == "consent":
             if arg != "yes":
-                await ctx.services.dialogs.clear(ctx.user.id)
+                await ctx.services.dialogs.clear(ctx.user.id, self.name)
                 return [menu(ctx, "registration.no_consent")]
             return await self._advance(ctx, state, consent=CONSENT_VERSION)
         if key == "ann":
@@ -236,7 +250,7 @@ class RegistrationForm:
         # the answer is the person's one switch, "no" included (as /unsubscribe would)
         await services.users.set_subscribed(ctx.user.id, registration.announcements)
         stored = await services.registrations.save(ctx.user.id, registration)
-        await services.dialogs.clear(ctx.user.id)
+        await services.dialogs.clear(ctx.user.id, self.name)
         await self._notify(ctx, stored)
         municipality = municipality_label(all_municipalities()[registration.municipality], ctx.t)
         done = "registration.updated" if stored.is_update else "registration.done"

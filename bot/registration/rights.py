@@ -71,11 +71,11 @@ class ForgetDialog:
 
     async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
         if value != "yes":
-            await ctx.services.dialogs.clear(ctx.user.id)
+            await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [menu(ctx, "forget.kept")]
-        # the dialog row goes with the person; clearing it first keeps the cache in step
-        await ctx.services.dialogs.clear(ctx.user.id)
         await ctx.services.users.forget(ctx.user.id)
+        # the dialog rows (a form in progress too) went with the person; so do cached copies
+        ctx.services.dialogs.forget(ctx.user.id)
         return [Reply(ctx.t.t("forget.done"))]
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:

@@ -50,6 +50,10 @@ async def test_forget_removes_every_row_and_keeps_a_count(
     await p.say("one question")
     other = await _registered(person, "2", "Latinica")
 
+    db = sqlite3.connect(db_path)
+    [(uid,)] = db.execute("SELECT id FROM users WHERE external_id = '1'").fetchall()
+    await p.say("/register")
+    await p.say("Kraljevo")  # a second registration, half-typed: erased too
     await p.say("/forget")
     await p.press("Cancel")
     assert "Nothing was deleted" in p.text
@@ -57,13 +61,9 @@ async def test_forget_removes_every_row_and_keeps_a_count(
     await p.press("Yes, delete everything")
     assert "the bot no longer stores anything about you" in p.text
 
-    db = sqlite3.connect(db_path)
-    for table in ("registrations", "questions", "dialogs"):
-        rows = db.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE user_id = "
-            "(SELECT id FROM users WHERE external_id = '1')"
-        ).fetchone()
-        assert rows == (0,)
+    for table in ("registrations", "questions", "dialog_slots"):
+        rows = db.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (uid,)).fetchone()
+        assert rows == (0,), table
     assert db.execute("SELECT COUNT(*) FROM users WHERE external_id = '1'").fetchone() == (0,)
     assert db.execute("SELECT people, registrations, questions FROM forgotten").fetchone() == (
         1, 1, 1,

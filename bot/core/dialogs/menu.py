@@ -54,7 +54,7 @@ async def start(ctx: Context) -> list[Reply]:
 
 async def show_menu(ctx: Context) -> list[Reply]:
     main = menu(ctx)
-    if await ctx.services.dialogs.get(ctx.user.id) is None:
+    if await ctx.services.dialogs.form(ctx.user.id) is None:
         return [main]
     # an unfinished form stays where it was; say so, or free text would seem to vanish in it
     resume = (Button(ctx.t.t("menu.resume"), "resume"), Button(ctx.t.t("button.cancel"), "stop"))

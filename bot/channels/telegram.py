@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -22,6 +23,7 @@ from telegram import (
 )
 from telegram.error import (
     BadRequest,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -117,18 +119,20 @@ def to_message(update: Update) -> IncomingMessage | None:
 
 def attempt_of(exc: TelegramError) -> Attempt:
     """What a failed Bot API call means for the message."""
-    reason = f"{type(exc).__name__}: {exc.message}"
+    reason = exc.message
     if isinstance(exc, RetryAfter):
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return Attempt(Status.RETRY_AFTER, seconds, reason)
     if isinstance(exc, Forbidden):
         return Attempt(Status.UNREACHABLE, reason=reason)
-    if isinstance(exc, BadRequest) and "chat not found" in exc.message.lower():
-        return Attempt(Status.UNREACHABLE, reason=reason)
+    if isinstance(exc, BadRequest):
+        # a NetworkError to python-telegram-bot, but repeating it would be refused again
+        unreachable = "chat not found" in exc.message.lower()
+        return Attempt(Status.UNREACHABLE if unreachable else Status.FAILED, reason=reason)
     if isinstance(exc, TimedOut):
-        # a pool or connect timeout sent nothing; a read timeout may have been delivered
-        sent_nothing = "pool timeout" in exc.message.lower() or "connect" in repr(exc.__cause__)
+        # a pool or connect timeout sent nothing; a read or write timeout may have delivered
+        sent_nothing = isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
         return Attempt(Status.TRANSIENT if sent_nothing else Status.UNCERTAIN, reason=reason)
     if isinstance(exc, NetworkError):
         # 5xx answers and connections that failed: Telegram did not take the message
@@ -144,7 +148,7 @@ class _QuietRefusal(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
-class _Request(HTTPXRequest):
+class _Polling(HTTPXRequest):
     """python-telegram-bot's HTTP client, telling the channel when Telegram refuses the token:
     the updater would otherwise stop polling for good while the process lives on."""
 
@@ -175,8 +179,9 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(token)
             .concurrent_updates(True)
-            .request(_Request(self._refused, connection_pool_size=8, pool_timeout=10.0))
-            .get_updates_request(_Request(self._refused, connection_pool_size=1))
+            .request(HTTPXRequest(connection_pool_size=8, pool_timeout=10.0))
+            # only polling decides that the token is gone: one refused send could be a glitch
+            .get_updates_request(_Polling(self._refused, connection_pool_size=1))
         )
         if base_url:
             builder = builder.base_url(base_url)
@@ -250,11 +255,14 @@ class TelegramChannel:
             caption, pieces = (
                 (pieces[0], pieces[1:]) if len(pieces[0]) <= MAX_CAPTION else ("", pieces)
             )
+            # the buttons go with the file when no text follows it
+            file_markup = keyboard(out.reply) if not any(pieces) else None
             calls.append(
                 lambda: bot.send_document(
                     chat_id=chat_id,
                     document=InputFile(attachment.content, filename=attachment.filename),
                     caption=caption or None,
+                    reply_markup=file_markup,
                 )
             )
         texts = [p for p in pieces if p]
@@ -311,7 +319,8 @@ def _step(call: Callable[[], Awaitable[object]]) -> Step:
         try:
             await call()
         except TelegramError as exc:
-            if isinstance(exc, InvalidToken):
+            # do_api_request reports a refused token as an unknown method
+            if isinstance(exc, InvalidToken | EndPointNotFound):
                 return Attempt(Status.FAILED, reason="Telegram refused the token")
             return attempt_of(exc)
         return DELIVERED

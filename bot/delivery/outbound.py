@@ -14,7 +14,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.messages import Outgoing, UserRef
@@ -65,12 +65,14 @@ class _Item:
     out: Outgoing
     urgent: bool
     done: asyncio.Future[Delivery]
+    queued: float = field(default_factory=time.monotonic)
 
 
 Unreachable = Callable[[UserRef], Awaitable[None]]
 
-# two "too many requests" from different chats this close together: the overall limit was hit
+# "too many requests" from this many chats within the window: the overall limit was hit
 _GLOBAL_WINDOW = 1.0
+_GLOBAL_CHATS = 3
 # sends paced exactly at the limit arrive at the messenger a few milliseconds apart from how
 # they left, and some of them then over it: the bot keeps 10 % under each limit (measured: 9
 # of 220 refused at 1.0 per chat under load, none at 0.9)
@@ -88,7 +90,7 @@ class Outbound:
         self._queues: dict[UserRef, deque[_Item]] = {}
         self._workers: dict[UserRef, asyncio.Task[None]] = {}
         self._buckets: dict[UserRef, Bucket] = {}
-        self._last_429: tuple[UserRef, float] | None = None
+        self._recent_429: dict[UserRef, float] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -129,21 +131,24 @@ class Outbound:
 
     async def close(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
         """Lets the queues drain for up to `timeout` seconds, then stops; returns how many
-        messages were left undelivered (each reported as failed)."""
+        messages were left undelivered (each logged and reported as failed)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.join(), timeout)
-        left = self.pending()
-        for task in list(self._workers.values()):
+        workers, queues = list(self._workers.values()), list(self._queues.values())
+        for task in workers:
             task.cancel()
-        for queue in list(self._queues.values()):
+        await asyncio.gather(*workers, return_exceptions=True)
+        left = 0
+        for queue in queues:
             for item in queue:
                 if not item.done.done():
+                    left += 1
+                    out = item.out
+                    log.warning("%s to %s not delivered: the bot stopped", out.kind, out.to)
                     item.done.set_result(Delivery(Status.FAILED, "the bot stopped"))
         self._queues.clear()
         self._workers.clear()
         self._idle.set()
-        if left:
-            log.warning("stopped with %d messages not sent", left)
         return left
 
     async def _drain(self, ref: UserRef, queue: deque[_Item]) -> None:
@@ -154,6 +159,13 @@ class Outbound:
                 queue.popleft()
                 if not item.done.done():
                     item.done.set_result(result)
+                if result.status is Status.UNREACHABLE and queue:
+                    # nothing more reaches them; they write again to get anything
+                    log.info("%d more messages to %s dropped: unreachable", len(queue), ref)
+                    while queue:
+                        rest = queue.popleft()
+                        if not rest.done.done():
+                            rest.done.set_result(result)
         finally:
             if self._queues.get(ref) is queue:
                 del self._queues[ref]
@@ -189,7 +201,7 @@ class Outbound:
     async def _attempt(self, item: _Item, transport: Transport, step: Step) -> Delivery:
         """One messenger call, repeated until it is delivered or can no longer be."""
         ref, retry = item.out.to, self._retry
-        started = time.monotonic()
+        deadline = item.queued + retry.give_up
         transient = uncertain = 0
         bucket = self._bucket(ref, transport.limits)
         pacer = self._pacers.get(ref.messenger)
@@ -204,8 +216,10 @@ class Outbound:
                 return Delivery(status)
             if status in (Status.UNREACHABLE, Status.FAILED):
                 return Delivery(status, attempt.reason)
-            if time.monotonic() - started > retry.give_up:
-                return Delivery(Status.FAILED, f"gave up after {retry.give_up:.0f} s: "
+            # a wait past the deadline (Telegram's flood waits can be hours) fails at once:
+            # the person's later messages would wait behind it
+            if time.monotonic() + attempt.retry_after > deadline:
+                return Delivery(Status.FAILED, f"not sent within {retry.give_up:.0f} s: "
                                 + attempt.reason)  # fmt: skip
             if status is Status.RETRY_AFTER:
                 log.debug("%s: too many requests, waiting %.1f s", ref, attempt.retry_after)
@@ -231,10 +245,12 @@ class Outbound:
         now = time.monotonic()
         if bucket is not None:
             bucket.pause(seconds)
-        last, self._last_429 = self._last_429, (ref, now)
-        # Telegram does not say which limit was hit; different chats refused together mean the
-        # overall one, and then every queue waits.
-        if pacer and last and last[0] != ref and now - last[1] < _GLOBAL_WINDOW:
+        # Telegram does not say which limit was hit. A busy chat or two over their own limit
+        # are common; several chats refused at once mean the overall one, and then every
+        # queue waits.
+        self._recent_429 = {r: t for r, t in self._recent_429.items() if now - t < _GLOBAL_WINDOW}
+        self._recent_429[ref] = now
+        if pacer is not None and len(self._recent_429) >= _GLOBAL_CHATS:
             pacer.pause(seconds)
 
     def _bucket(self, ref: UserRef, limits: Limits) -> Bucket | None:

@@ -81,9 +81,12 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
         # lose the last transactions.
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={_THREAD_WAIT_MS}")
+        # migrations run in one transaction, where a statement cannot be repeated: SQLite
+        # itself waits for another process's lock there, as long as anywhere else
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         version = await _migrate(conn)
         await _check_writable(conn, version)
+        await conn.execute(f"PRAGMA busy_timeout={_THREAD_WAIT_MS}")
     except sqlite3.Error as exc:
         await conn.close()
         raise DatabaseError(f"cannot use the database {path}: {exc}") from exc

@@ -125,20 +125,49 @@ async def test_retry_after_is_honoured_for_that_chat() -> None:
     assert messenger.texts(ANA) == ["a"]
 
 
-async def test_refusals_in_two_chats_at_once_pause_everyone() -> None:
+async def test_refusals_in_several_chats_at_once_pause_everyone() -> None:
     messenger = Messenger(Limits(overall=1000, per_chat=1000))
-    messenger.fail(ANA, Attempt(Status.RETRY_AFTER, retry_after=0.5))
-    messenger.fail(BOB, Attempt(Status.RETRY_AFTER, retry_after=0.5))
+    people = [UserRef("test", str(n)) for n in range(10, 13)]
+    for p in people:
+        messenger.fail(p, Attempt(Status.RETRY_AFTER, retry_after=0.5))
     carl = UserRef("test", "3")
     outbound = Outbound(retry=FAST)
     outbound.add_transport("test", messenger)
     started = time.monotonic()
-    outbound.enqueue(outgoing(ANA, "a"))
-    outbound.enqueue(outgoing(BOB, "b"))
+    for p in people:
+        outbound.enqueue(outgoing(p, "x"))
     await asyncio.sleep(0.05)
     await outbound.enqueue(outgoing(carl, "c"))
     # Carl's chat was never refused, but the overall limit was: he waited too
     assert time.monotonic() - started >= 0.45
+
+
+async def test_one_or_two_busy_chats_do_not_hold_up_the_others() -> None:
+    messenger = Messenger(Limits(overall=1000, per_chat=1000))
+    messenger.fail(ANA, Attempt(Status.RETRY_AFTER, retry_after=2))
+    messenger.fail(BOB, Attempt(Status.RETRY_AFTER, retry_after=2))
+    outbound = Outbound(retry=FAST)
+    outbound.add_transport("test", messenger)
+    outbound.enqueue(outgoing(ANA, "a"))
+    outbound.enqueue(outgoing(BOB, "b"))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    await outbound.enqueue(outgoing(UserRef("test", "3"), "c"))
+    assert time.monotonic() - started < 1.0
+    await outbound.close(timeout=0)
+
+
+async def test_a_wait_longer_than_the_deadline_fails_at_once() -> None:
+    messenger = Messenger()
+    messenger.fail(ANA, Attempt(Status.RETRY_AFTER, retry_after=3600, reason="flood"))
+    outbound = Outbound(retry=Retry(give_up=60))
+    outbound.add_transport("test", messenger)
+    started = time.monotonic()
+    result = await outbound.enqueue(outgoing(ANA, "late"))
+    assert result.status is Status.FAILED and "flood" in result.reason
+    assert time.monotonic() - started < 1.0
+    # the person's next message is not stuck behind it
+    assert (await outbound.enqueue(outgoing(ANA, "next"))).status is Status.DELIVERED
 
 
 async def test_pacing_keeps_a_chat_under_its_rate() -> None:
@@ -181,10 +210,12 @@ async def test_unreachable_people_are_reported_and_not_retried() -> None:
     messenger.fail(ANA, Attempt(Status.UNREACHABLE, reason="Forbidden: bot was blocked"))
     outbound = Outbound(on_unreachable=mark, retry=FAST)
     outbound.add_transport("test", messenger)
-    result = await outbound.enqueue(outgoing(ANA, "hello"))
-    assert result.status is Status.UNREACHABLE
+    first = outbound.enqueue(outgoing(ANA, "hello"))
+    rest = [outbound.enqueue(outgoing(ANA, f"more {i}")) for i in range(5)]
+    assert (await first).status is Status.UNREACHABLE
+    assert [(await r).status for r in rest] == [Status.UNREACHABLE] * 5
     assert marked == [ANA]
-    assert len(messenger.calls) == 1
+    assert len(messenger.calls) == 1, "the rest of the queue is not tried one by one"
 
 
 async def test_a_messenger_without_a_channel_fails_at_once() -> None:

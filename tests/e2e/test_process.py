@@ -117,3 +117,17 @@ async def test_a_read_only_database_is_refused_at_start(
     lines = stderr.decode().strip().splitlines()
     assert process.returncode == 2, lines
     assert len(lines) == 1 and "readonly" in lines[0] and str(db) in lines[0]
+
+
+async def test_one_refused_send_does_not_end_the_bot(
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    api.fail_next(1, 401, method="sendMessage")
+    api.user_text(44, "/help", language_code="en")
+    api.user_text(44, "/menu", language_code="en")
+    [menu] = await api.wait_for_sent(44, 1, timeout=20)
+    assert menu.text.startswith("Main menu"), "the /help reply was refused and dropped"
+    assert process.returncode is None, "only polling decides that the token is gone"
+    log = await _stop(process)
+    assert "reply to telegram:44 not delivered: Telegram refused the token" in log

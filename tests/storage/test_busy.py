@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.storage.db import BUSY_TIMEOUT_MS
+from bot.storage.db import BUSY_TIMEOUT_MS, open_db
 from tests.chat import Person
 
 
@@ -36,3 +37,16 @@ async def test_a_locked_database_gets_a_try_again_and_the_bot_recovers(
 
     welcome = await newcomers[0].say("/start")
     assert "Choose your language" in welcome[0].text
+
+
+async def test_starting_while_another_process_writes_waits_for_it(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.0, other.rollback).start()
+    try:
+        conn = await open_db(path)  # the migrations wait for the lock, then run
+        await conn.close()
+    finally:
+        other.close()

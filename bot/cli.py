@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -105,7 +106,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.faq_command == "check":
                 return faq_cli.check_command(args.dir)
             texts = sys.stdin if args.text == "-" else [args.text]
-            return asyncio.run(faq_cli.ask(settings, texts, args.lang, args.json))
+            try:
+                return asyncio.run(faq_cli.ask(settings, texts, args.lang, args.json))
+            except BrokenPipeError:
+                # `faq ask - | head`: the reader has had enough; no traceback, and none
+                # either when Python flushes standard output on the way out
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return 0
         if command in ("export", "backup") and not settings.db_path.exists():
             print(f"partnerbot: there is no database at {settings.db_path} (PARTNERBOT_DB)",
                   file=sys.stderr)  # fmt: skip
@@ -227,7 +234,8 @@ async def export_command(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"partnerbot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"{len(rows)} registrations written to {args.output}", file=sys.stderr)
+    written = "1 registration" if len(rows) == 1 else f"{len(rows)} registrations"
+    print(f"{written} written to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -74,3 +75,32 @@ def test_backup_and_export_refuse_a_missing_database(tmp_path: Path) -> None:
     one_line_error(run(tmp_path, "backup", str(tmp_path / "copy.sqlite3")), "no database")
     one_line_error(run(tmp_path, "export", "registrations"), "no database")
     assert not (tmp_path / "bot.sqlite3").exists(), "nothing was created"
+
+
+def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path: Path) -> None:
+    questions = "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\n"
+    full_env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "faq", "ask", "--json", "-"],
+        capture_output=True, text=True, env=full_env, timeout=60, input=questions,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined"]
+    assert answers[0]["topic"] and answers[2]["topic"] is None
+    assert not (tmp_path / "bot.sqlite3").exists()
+
+
+def test_faq_ask_into_a_pipe_that_closes_early_ends_quietly(tmp_path: Path) -> None:
+    env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
+    asker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "faq", "ask", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert asker.stdin is not None and asker.stdout is not None and asker.stderr is not None
+    asker.stdin.write("Šta je ICLD?\n".encode() * 2000)
+    asker.stdin.close()
+    asker.stdout.readline()  # `| head -1`
+    asker.stdout.close()
+    assert asker.wait(timeout=60) == 0
+    assert asker.stderr.read() == b""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+import aiosqlite
 
 from bot.config import Settings
 from bot.core.i18n import I18n
@@ -15,45 +18,62 @@ from bot.faq.answers import Faq, render
 from bot.faq.knowledge import FAQ_DIR, check
 from bot.faq.matching import Decision, Match
 from bot.faq.smalltalk import small_talk
-from bot.storage.db import open_db
-from bot.storage.workshops import Workshops
+from bot.storage.workshops import Workshop, Workshops
+
+OUTCOMES = {
+    Decision.ANSWER: "answered",
+    Decision.CLARIFY: "suggested",
+    Decision.UNKNOWN: "declined",
+}
+
+
+async def _upcoming(db_path: Path) -> list[Workshop]:
+    """The workshops the chat would list, read without creating or changing the database."""
+    # a one-off command: a blocking look at the file system is fine here
+    if not db_path.exists():  # noqa: ASYNC240
+        return []
+    uri = f"{db_path.resolve().as_uri()}?mode=ro"  # noqa: ASYNC240
+    try:
+        async with aiosqlite.connect(uri, uri=True) as conn:
+            conn.row_factory = aiosqlite.Row
+            return await Workshops(conn).upcoming()
+    except sqlite3.Error:
+        return []  # an older or foreign file: the answer without the list
 
 
 async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_json: bool) -> int:
     faq, i18n = Faq(), I18n()
-    conn = await open_db(settings.db_path)
-    try:
-        workshops = await Workshops(conn).upcoming()
-        for raw in texts:
-            text = raw.strip()
-            if not text:
-                continue
-            locale = lang or detect(text) or Locale.EN
-            match = faq.match(text)
-            talk = small_talk(text)
-            if talk is not None:
-                # the chat's own answer to a greeting or thanks: no topic, a friendly word
-                match = Match(None, 0.0, (), Decision.UNKNOWN)
-                reply = Reply(i18n[locale].t(f"smalltalk.{talk.value}"))
-            else:
-                reply = render(faq, match, i18n[locale], settings.timezone, workshops)
-            known = match.decision is not Decision.UNKNOWN
-            if as_json:
-                result = {
-                    "topic": match.topic if known else None,
-                    "score": round(match.score, 4),
-                    "locale": locale.value,
-                    "answer": reply.text,
-                    "alternatives": [
-                        {"topic": tid, "score": round(s, 4)} for tid, s in match.alternatives
-                    ],
-                }
-                print(json.dumps(result, ensure_ascii=False), flush=True)
-            else:
-                buttons = [f"[{b.label}]" for b in reply.flat_buttons]
-                print(reply.text + ("\n" + " ".join(buttons) if buttons else "") + "\n", flush=True)
-    finally:
-        await conn.close()
+    workshops = await _upcoming(settings.db_path)
+    for raw in texts:
+        text = raw.strip()
+        if not text:
+            continue
+        locale = lang or detect(text) or Locale.EN
+        match = faq.match(text)
+        talk = small_talk(text)
+        outcome = OUTCOMES[match.decision] if talk is None else "small_talk"
+        if talk is not None:
+            # the chat's own answer to a greeting or thanks: no topic, a friendly word
+            match = Match(None, 0.0, (), Decision.UNKNOWN)
+            reply = Reply(i18n[locale].t(f"smalltalk.{talk.value}"))
+        else:
+            reply = render(faq, match, i18n[locale], settings.timezone, workshops)
+        known = match.decision is not Decision.UNKNOWN
+        if as_json:
+            result = {
+                "topic": match.topic if known else None,
+                "outcome": outcome,
+                "score": round(match.score, 4),
+                "locale": locale.value,
+                "answer": reply.text,
+                "alternatives": [
+                    {"topic": tid, "score": round(s, 4)} for tid, s in match.alternatives
+                ],
+            }
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            buttons = [f"[{b.label}]" for b in reply.flat_buttons]
+            print(reply.text + ("\n" + " ".join(buttons) if buttons else "") + "\n", flush=True)
     return 0
 
 

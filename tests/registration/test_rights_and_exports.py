@@ -136,6 +136,7 @@ async def test_export_on_the_command_line_csv_and_xlsx(
     out = tmp_path / "regs.xlsx"
     result = _cli(db_path, "--format", "xlsx", "--output", str(out), "--lang", "en")
     assert result.returncode == 0, result.stderr
+    assert f"2 registrations written to {out}" in result.stderr.decode()
     sheet = load_workbook(out).active
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -164,8 +165,10 @@ async def test_one_switch_for_announcements_whatever_changed_it(
     await p.say("/mydata")
     assert "Announcements: Yes" not in p.text
     assert p.text.count("Announcements: No") == 2, "the profile and the registration agree"
-    exported = _cli(db_path, "--format", "csv", "--lang", "en")
-    [row] = list(csv.DictReader(io.StringIO(exported.stdout.decode("utf-8-sig"))))
+    out = db_path.parent / "one.csv"
+    exported = _cli(db_path, "--format", "csv", "--lang", "en", "--output", str(out))
+    assert f"1 registration written to {out}" in exported.stderr.decode()
+    [row] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert row["Announcements"] == "No"
 
     # answering "No" in the form switches off an earlier subscription

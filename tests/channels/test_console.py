@@ -24,7 +24,7 @@ def test_piped_input_is_handled_line_by_line_and_buttons_are_numbers(tmp_path: P
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1] Ћирилица   [2] Latinica   [3] ✓ English" in out
-    assert "Gotovo: pisaću vam na srpskom" in out
+    assert "Gotovo: pisaću Vam na srpskom" in out
     assert "[1] Pitanja   [2] Prijava interesovanja" in out
     assert "Trenutno nije zakazana nijedna radionica" in out, "3 pressed the third button"
     assert "/language: promena jezika ili pisma" in out

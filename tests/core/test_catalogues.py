@@ -88,3 +88,27 @@ def test_every_message_the_code_uses_is_in_the_catalogues() -> None:
     }
     assert used, "the extractor found no message"
     assert used <= known, f"missing in the catalogues: {sorted(used - known)}"
+
+
+# the bot's own sentences address the reader formally ("Ви", capitalised as in letters); button
+# labels are the person's words to the bot ("Пошаљи координатору") and may stay informal
+_INFORMAL_PRONOUNS = re.compile(r"(?<!\w)(ти|тебе|теби|твој\w*|ви|вас|вам|вама|ваш\w*)(?!\w)")
+_INFORMAL_IMPERATIVES = re.compile(
+    r"(?<!\w)(почни|напусти|учитај|примај|укључи|искључи|изабери|пошаљи|напиши|притисни|"
+    r"погледај|унеси|настави|откажи|потврди|измени|обриши|врати|покушај|прескочи)(?!\w)",
+    re.IGNORECASE,
+)
+_BUTTONS = {
+    "button.cancel", "faq.send_to_coordinator", "registration.skip_phone", "registration.confirm",
+    "registration.edit", "registration.start_over", "forget.yes", "form.answer_question",
+}  # fmt: skip
+
+
+def test_every_serbian_sentence_addresses_the_reader_formally() -> None:
+    for msgid, forms in _strings(read_catalogue(LOCALES_DIR, "sr")).items():
+        button = msgid in _BUTTONS or ".button" in msgid or msgid.startswith("button.")
+        for form in forms:
+            text = re.sub(r"„[^”“]*[”“]", "", form)  # quoted labels, the person's own words
+            assert not _INFORMAL_PRONOUNS.findall(text), f"{msgid}: {form}"
+            if not button:
+                assert not _INFORMAL_IMPERATIVES.findall(text), f"{msgid}: {form}"

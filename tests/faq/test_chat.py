@@ -66,7 +66,7 @@ async def test_upcoming_workshops_come_from_the_bot_s_own_data(
     await ana.press("Radionice")
     assert "Trenutno nije zakazana nijedna radionica" in ana.text
     await ana.press("Najavi mi sledeću radionicu")
-    assert "najave radionica stižu vam ovde" in ana.text
+    assert "najave radionica stižu Vam ovde" in ana.text
 
     start = datetime(2031, 3, 5, 9, 0, tzinfo=UTC)
     await app.services.workshops.add("Радионица у Нишу", "Workshop in Niš", start, "Ниш", "Niš")

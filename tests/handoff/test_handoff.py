@@ -40,11 +40,11 @@ async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
     assert "Sent: Ана Петровић has your reply." in boss.text
 
     [answer] = [o for o in boss.others if o.to == ana.ref]
-    assert "Koordinator je odgovorio na vaše pitanje" in answer.reply.text
+    assert "Koordinator je odgovorio na Vaše pitanje" in answer.reply.text
     assert "„Može, ali svako partnerstvo je posebna prijava.”" in answer.reply.text
 
     ana.last = [answer.reply]
-    back = ana.button("Odgovori nazad")
+    back = ana.button("Odgovor koordinatoru")
     await ana.press_payload(back.payload)
     await ana.say("Hvala! A ko podnosi prijavu?")
     [follow_up] = [o for o in ana.others if o.to == COORDINATOR]

@@ -99,7 +99,7 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     await p.say("1")
     assert "at least two letters" in p.text
     await p.say("x" * 101)
-    assert "under 100 characters" in p.text
+    assert "at most 100 characters" in p.text
     await p.say("'; DROP TABLE users; --")
     assert "3/8" in p.text, "SQL-looking input is just a name"
     await p.say("I'd rather type")

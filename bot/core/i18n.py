@@ -8,7 +8,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -73,14 +72,18 @@ class Translator:
         text: str = self._tr.ngettext(msgid, msgid_plural, n)
         return text.format(n=n, **values)
 
-    def datetime(self, moment: datetime, zone: tzinfo) -> str:
-        """ "27. новембар 2026. у 10:00", "November 27, 2026 at 10:00 AM"."""
+    def date(self, moment: datetime, zone: tzinfo) -> str:
+        """ "27. новембра 2026.", "27 November 2026". Babel's long Serbian date has the
+        month in the nominative ("новембар"), which is wrong in a date: the catalogue has
+        the genitive, as Serbian is written."""
         local = moment.astimezone(zone)
-        return self.t(
-            "datetime.at",
-            date=format_date(local, "long", locale=self.locale.babel_id),
-            time=format_time(local, "short", tzinfo=zone, locale=self.locale.babel_id),
-        )
+        month = self.t(f"month.{local.month}")
+        return self.t("date.long", day=local.day, month=month, year=local.year)
+
+    def datetime(self, moment: datetime, zone: tzinfo) -> str:
+        """ "27. новембра 2026. у 10:00", "27 November 2026, 10:00"."""
+        local = moment.astimezone(zone)
+        return self.t("datetime.at", date=self.date(moment, zone), time=f"{local:%H:%M}")
 
 
 class I18n:

@@ -73,7 +73,7 @@ async def test_upcoming_workshops_come_from_the_bot_s_own_data(
     await app.services.workshops.add("Прошла", "Past", datetime.now(UTC) - timedelta(days=1))
     await ana.press("Meni")
     await ana.press("Radionice")
-    assert "• Radionica u Nišu: 5. mart 2031. u 10:00, Niš" in ana.text
+    assert "• Radionica u Nišu: 5. marta 2031. u 10:00, Niš" in ana.text
     assert "Prošla" not in ana.text
 
 

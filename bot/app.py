@@ -17,6 +17,7 @@ from bot.handoff import flows as handoff
 from bot.registration import coordinators as registration
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
+from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import Users
@@ -49,6 +50,7 @@ class App:
             dialogs=Dialogs(conn),
             questions=Questions(conn),
             registrations=Registrations(conn),
+            offers=Offers(conn),
             workshops=Workshops(conn),
             i18n=i18n or I18n(),
             settings=settings,

@@ -11,6 +11,7 @@ from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.dialogs import Dialogs, DialogState
+from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import User, Users
@@ -24,6 +25,7 @@ class Services:
     dialogs: Dialogs
     questions: Questions
     registrations: Registrations
+    offers: Offers
     workshops: Workshops
     i18n: I18n
     settings: Settings

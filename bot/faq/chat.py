@@ -12,7 +12,6 @@ from bot.faq.answers import Faq, answer, render, topic_button
 from bot.faq.matching import Decision
 from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.handoff import flows as handoff
-from bot.storage.dialogs import DialogState
 from bot.storage.workshops import Workshop
 
 TOPICS_PER_PAGE = 8
@@ -21,7 +20,6 @@ TOPICS_PER_PAGE = 8
 class FaqChat:
     def __init__(self, faq: Faq) -> None:
         self.faq = faq
-        self.unknown = UnknownQuestion(self)
 
     def install(self, dispatcher: Dispatcher) -> None:
         dispatcher.on_question = self.on_question
@@ -29,7 +27,7 @@ class FaqChat:
         dispatcher.menu_entries["m:workshops"] = self.workshops
         dispatcher.prefixes["f"] = self.on_topic
         dispatcher.prefixes["fc"] = self.on_category
-        dispatcher.add_dialog(self.unknown)
+        dispatcher.prefixes["ho"] = self.send_offered
         dispatcher.add_command(Command("faq", self.categories, "cmd.faq"))
         dispatcher.add_command(Command("reload", self.reload, "cmd.reload", coordinator_only=True))
 
@@ -47,9 +45,26 @@ class FaqChat:
         match = self.faq.match(text)
         topic = self.faq.kb.resolve(match.topic) if match.topic else None
         if match.decision is Decision.UNKNOWN or topic is None:
-            return await self.unknown.start(ctx, text)
+            return [await self.offer(ctx, text)]
         workshops = await self._upcoming(ctx, topic.live)
         return [render(self.faq, match, ctx.t, ctx.services.settings.timezone, workshops)]
+
+    async def offer(self, ctx: Context, text: str) -> Reply:
+        """ "I don't know", and one press sends the question as written, for a day, whatever
+        the person does in between."""
+        offer_id = await ctx.services.offers.add(ctx.user.id, text)
+        rows = (
+            (Button(ctx.t.t("faq.send_to_coordinator"), f"ho:{offer_id}"),),
+            (Button(ctx.t.t("faq.browse"), "m:faq"), ctx.menu_button()),
+        )
+        return Reply(ctx.t.t("faq.unknown"), rows)
+
+    async def send_offered(self, ctx: Context, arg: str) -> list[Reply]:
+        # someone else's offer, an old one and a forged number all read the same
+        text = await ctx.services.offers.take(int(arg), ctx.user.id) if arg.isdigit() else None
+        if text is None:
+            return [menu(ctx, "button.expired")]
+        return await handoff.submit(ctx, text)
 
     async def on_topic(self, ctx: Context, topic_id: str) -> list[Reply]:
         topic = self.faq.kb.resolve(topic_id)
@@ -95,40 +110,3 @@ class FaqChat:
         if problems:
             text += "\n\n" + ctx.t.t("faq.reload_problems") + "\n" + "\n".join(problems[:20])
         return [Reply(text)]
-
-
-class UnknownQuestion:
-    """ "I don't know" remembers the question, so sending it on is one press."""
-
-    name = "faq_unknown"
-    resumable = False
-
-    async def start(self, ctx: Context, text: str) -> list[Reply]:
-        state = await ctx.services.dialogs.put(
-            ctx.user.id, self.name, "offer", {"text": text}, new_token=True
-        )
-        return [self._offer(ctx, state)]
-
-    def _offer(self, ctx: Context, state: DialogState) -> Reply:
-        rows = (
-            (ctx.dialog_button(ctx.t.t("faq.send_to_coordinator"), state, "send"),),
-            (Button(ctx.t.t("faq.browse"), "m:faq"), ctx.menu_button()),
-        )
-        return Reply(ctx.t.t("faq.unknown"), rows)
-
-    def __init__(self, chat: FaqChat) -> None:
-        self.chat = chat
-
-    async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
-        # another question instead of a button press: that one is answered
-        await ctx.services.dialogs.clear(ctx.user.id)
-        return await self.chat.on_question(ctx, text)
-
-    async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
-        if value == "send":
-            return await handoff.submit(ctx, str(state.data["text"]))
-        await ctx.services.dialogs.clear(ctx.user.id)
-        return await self.chat.categories(ctx)
-
-    async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
-        return [self._offer(ctx, state)]

@@ -114,10 +114,13 @@ class Dialogs:
         slots[FORM] = DialogState(form.name, form.step, form.token, form.data, paused)
 
     async def clear(self, user_id: int, name: str | None = None) -> None:
-        """Ends the dialog called `name`, or the one in front."""
+        """Ends the dialog called `name`, or else the one-question dialog: a form ends only
+        when it is named (confirmed or cancelled), never as a side effect."""
         slots = await self._slots(user_id)
         if name is None:
-            slot = PASSING if PASSING in slots else FORM
+            slot = PASSING
+            if slot not in slots:
+                return
         else:
             slot = self._slot(name)
             if slots.get(slot) is None or slots[slot].name != name:

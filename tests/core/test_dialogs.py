@@ -29,7 +29,7 @@ class Counter:
         return [Reply(f"keep {text}?", ((ctx.dialog_button("yes", state, "yes"),),))]
 
     async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
-        await ctx.services.dialogs.clear(ctx.user.id)
+        await ctx.services.dialogs.clear(ctx.user.id, self.name)
         return [Reply(f"kept {state.data['n']}")]
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:

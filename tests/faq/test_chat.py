@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -134,3 +135,33 @@ async def test_greetings_and_thanks_get_a_friendly_word_not_i_dont_know(
     assert "Добар дан! Напишите питање" in ana.text
     await ana.say("Good morning! What is SKGO?")
     assert "Standing Conference" in ana.text, "a greeting before a question is not the question"
+
+
+async def test_send_to_a_coordinator_works_for_a_day_whatever_came_between(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    ana = person(hint="en")
+    await ana.choose_language("English")
+    await ana.say("Can our library borrow books from Uppsala?")
+    send = ana.button("Send it to a coordinator")
+    await ana.say("How do I join the partnership programme?")
+    await ana.say("/menu")
+    await ana.press_payload(send.payload)
+    assert "Sent" in ana.text
+    [notice] = ana.others
+    assert "Can our library borrow books from Uppsala?" in notice.reply.text
+    await ana.press_payload(send.payload)
+    assert "This button has expired" in ana.text, "sent once"
+
+    # another person's offer, a forged number and a day-old offer all expire alike
+    await ana.say("Can our library borrow books from Uppsala?")
+    send = ana.button("Send it to a coordinator")
+    marko = person("2", hint="en")
+    for payload in (send.payload, "ho:99999", "ho:x"):
+        await marko.press_payload(payload)
+        assert "This button has expired" in marko.text and not marko.others
+    db = sqlite3.connect(db_path)
+    db.execute("UPDATE offers SET created_at = '2020-01-01T00:00:00+00:00'")
+    db.commit()
+    await ana.press_payload(send.payload)
+    assert "This button has expired" in ana.text and not ana.others

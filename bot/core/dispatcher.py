@@ -136,7 +136,10 @@ class Dispatcher:
             return await self._button(ctx, msg.payload)
         text = msg.text.strip()
         if len(text) > MAX_INPUT:
-            return [Reply(ctx.t.t("input.too_long", length=len(text), limit=MAX_INPUT))]
+            t = ctx.t
+            length = t.tn("count.characters", "count.characters_plural", len(text))
+            limit = t.tn("count.characters", "count.characters_plural", MAX_INPUT)
+            return [Reply(t.t("input.too_long", length=length, limit=limit))]
         if not text:
             return [ctx.with_menu_button(ctx.t.t("input.empty"))]
         if text.startswith("/"):

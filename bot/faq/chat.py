@@ -106,7 +106,8 @@ class FaqChat:
 
     async def reload(self, ctx: Context) -> list[Reply]:
         problems = self.faq.reload()
-        text = ctx.t.t("faq.reloaded", topics=len(self.faq.kb.topics))
+        topics = ctx.t.tn("count.topics", "count.topics_plural", len(self.faq.kb.topics))
+        text = ctx.t.t("faq.reloaded", topics=topics)
         if problems:
             text += "\n\n" + ctx.t.t("faq.reload_problems") + "\n" + "\n".join(problems[:20])
         return [Reply(text)]

@@ -50,7 +50,7 @@ class AskDialog:
         if len(text) > MAX_QUESTION:
             return [
                 Reply(
-                    ctx.t.t("handoff.too_long", length=len(text), limit=MAX_QUESTION),
+                    _too_long(ctx.t, len(text)),
                     _cancel_row(ctx, state),
                 )
             ]
@@ -65,11 +65,18 @@ class AskDialog:
         return [Reply(ctx.t.t(prompt), _cancel_row(ctx, state))]
 
 
+def _too_long(t: Translator, length: int) -> str:
+    def chars(n: int) -> str:
+        return t.tn("count.characters", "count.characters_plural", n)
+
+    return t.t("handoff.too_long", length=chars(length), limit=chars(MAX_QUESTION))
+
+
 async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[Reply]:
     """Stores the question, then tells the asker and every coordinator."""
     if len(text) > MAX_QUESTION:
         await ctx.services.dialogs.clear(ctx.user.id)
-        too_long = ctx.t.t("handoff.too_long", length=len(text), limit=MAX_QUESTION)
+        too_long = _too_long(ctx.t, len(text))
         return [ctx.with_menu_button(too_long)]
     if await _limit_reached(ctx):
         await ctx.services.dialogs.clear(ctx.user.id)

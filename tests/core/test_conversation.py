@@ -162,3 +162,30 @@ async def test_commands_and_addresses_never_change_the_language_of_the_replies(
             await p.say(answer)
             assert in_script(p.text + " ".join(p.labels())), (question, answer, p.text)
         await p.say("/cancel")
+
+
+async def test_counts_agree_with_their_numbers(person: Callable[..., Person]) -> None:
+    ana = person("70", hint="sr")
+    await ana.choose_language("Ћирилица")
+    await ana.say("а" * 4098)
+    assert "(4098 знакова)" in ana.text and "највише 4096 знакова" in ana.text
+    await ana.say("/ask")
+    await ana.say("а" * 2002)
+    assert "То је 2002 знака" in ana.text and "највише 2000 знакова" in ana.text
+    boss = person("99", hint="en")
+    await boss.choose_language("English")
+    await boss.say("/reload")
+    assert re.search(r"FAQ reloaded: \d+ topics in use", boss.text)
+
+
+async def test_stats_are_in_words_with_the_menu(person: Callable[..., Person]) -> None:
+    for n, label in enumerate(("Ћирилица", "Ћирилица", "English")):
+        p = person(f"8{n}", hint="sr")
+        await p.choose_language(label)
+    person("89", hint="sr")
+    boss = person("99", hint="sr")
+    await boss.choose_language("Ћирилица")
+    await boss.say("/stats")
+    assert "терминал, српски, ћирилица: 3 особе" in boss.text  # the coordinator too
+    assert "терминал, енглески: 1 особа" in boss.text
+    assert "sr-Cyrl" not in boss.text and boss.labels() == ["Мени"]

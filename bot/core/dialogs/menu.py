@@ -72,13 +72,19 @@ async def choose_language(ctx: Context) -> list[Reply]:
     return [language_picker(ctx, "language.choose")]
 
 
+# messengers' names are brands, written as their users write them
+MESSENGER_NAMES = {"telegram": "Telegram", "viber": "Viber"}
+
+
 async def stats(ctx: Context) -> list[Reply]:
     t = ctx.t
     rows = await ctx.services.users.counts()
     total = sum(n for _, _, n in rows)
     lines = [t.tn("stats.people", "stats.people_plural", total)]
     for messenger, locale, n in rows:
-        lines.append(
-            t.t("stats.line", messenger=messenger, locale=locale or t.t("stats.no_locale"), n=n)
-        )
-    return [Reply("\n".join(lines))]
+        # in words: "Telegram, Serbian, Cyrillic: 2 people", not "telegram, sr-Cyrl: 2"
+        language = t.t(f"stats.locale.{locale}") if locale else t.t("stats.no_locale")
+        people = t.tn("count.people", "count.people_plural", n)
+        name = MESSENGER_NAMES.get(messenger) or t.t("stats.console")
+        lines.append(t.t("stats.line", messenger=name, locale=language, people=people))
+    return [ctx.with_menu_button("\n".join(lines))]

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from bot.core.i18n import Translator
-from bot.registration.form import choice_label, municipality_label
+from bot.registration.form import choice_label, municipality_label, shown_phone
 from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
 from bot.storage.registrations import Stored
@@ -41,7 +41,7 @@ def table(rows: list[Stored], t: Translator, zone: tzinfo) -> list[list[str]]:
                 r.name,
                 position,
                 r.email,
-                r.phone,
+                shown_phone(t, r.phone) if r.phone else "",
                 ", ".join(choice_label(t, "area", a) for a in r.areas),
                 choice_label(t, "stage", r.stage),
                 t.t("registration.yes") if r.announcements else t.t("registration.no"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -24,11 +26,30 @@ class Invalid(Exception):
         self.reason = reason
 
 
+# letters in any script, and the marks names have: "Ana-Marija O'Neill", "Jovan St. Petrović"
+_NAME = re.compile(r"[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?")
+# "031 512 345, lokal 12": the extension words people write, in both scripts and English
+_EXTENSION = re.compile(
+    r"[,;]?\s*(?:lokal|локал|lok\.?|лок\.?|kućni|kucni|кућни|ext\.?|extension|x)\s*(\d{1,6})\s*$",
+    re.IGNORECASE,
+)
+
+
+def free_text(text: str) -> str:
+    """A position typed by hand: anything readable, within the length."""
+    value = text.strip()
+    if len(value) > MAX_NAME:
+        raise Invalid("registration.name_too_long")
+    if len(value) < 2 or not any(ch.isalpha() for ch in value):
+        raise Invalid("registration.position_invalid")
+    return value
+
+
 def person_name(text: str) -> str:
-    name = text.strip()
+    name = " ".join(text.split())
     if len(name) > MAX_NAME:
         raise Invalid("registration.name_too_long")
-    if len(name) < 2 or not any(ch.isalpha() for ch in name):
+    if len(name) < 2 or not _NAME.fullmatch(name):
         raise Invalid("registration.name_invalid")
     return name
 
@@ -46,8 +67,11 @@ def email(text: str) -> str:
 
 
 def phone(text: str) -> str:
-    """A Serbian or international number in E.164 (+381…)."""
+    """A Serbian or international number in E.164 (+381…), with ";ext=12" for an extension."""
     number = text.strip()
+    extension = ""
+    if found := _EXTENSION.search(number):
+        extension, number = found.group(1), number[: found.start()]
     if any(ch.isalpha() for ch in number):
         raise Invalid("registration.phone_letters")
     try:
@@ -56,4 +80,22 @@ def phone(text: str) -> str:
         raise Invalid("registration.phone_invalid") from None
     if not phonenumbers.is_valid_number(parsed):
         raise Invalid("registration.phone_invalid")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={extension}" if extension else e164
+
+
+def phone_parts(stored: str) -> tuple[str, str]:
+    """(the number as people read it, the extension or ""): "+381 34 306 000"."""
+    number, _, extension = stored.partition(";ext=")
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return stored, ""
+    shown = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if parsed.country_code == 381:
+        # phonenumbers writes the subscriber part of Serbian numbers in one block (306000)
+        head, _, tail = shown.rpartition(" ")
+        if tail.isdigit() and len(tail) >= 5:
+            tail = f"{tail[:3]} {tail[3:]}" if len(tail) <= 7 else f"{tail[:4]} {tail[4:]}"
+        shown = f"{head} {tail}"
+    return shown, extension

@@ -34,6 +34,15 @@ def municipality_label(m: Municipality, t: Translator) -> str:
     return t.t("registration.city_municipality", name=name, parent=parent)
 
 
+def shown_phone(t: Translator, stored: str) -> str:
+    if not stored:
+        return t.t("registration.no_phone")
+    number, extension = fields.phone_parts(stored)
+    return (
+        t.t("registration.phone_extension", number=number, ext=extension) if extension else number
+    )
+
+
 def choice_label(t: Translator, kind: str, key: str) -> str:
     return t.t(f"registration.{kind}.{key}")
 
@@ -174,7 +183,7 @@ class RegistrationForm:
             if step == "name":
                 return await self._advance(ctx, state, name=fields.person_name(text))
             if step == "position_other":
-                other = fields.person_name(text)
+                other = fields.free_text(text)
                 return await self._advance(ctx, state, position="other", position_other=other)
             if step == "email":
                 return await self._advance(ctx, state, email=fields.email(text))
@@ -293,7 +302,7 @@ def summary(t: Translator, data: dict[str, Any]) -> str:
             else "—",
         ),
         ("email", data.get("email", "—")),
-        ("phone", data.get("phone") or t.t("registration.no_phone")),
+        ("phone", shown_phone(t, data.get("phone", ""))),
         ("areas", ", ".join(choice_label(t, "area", a) for a in data.get("areas", [])) or "—"),
         ("stage", choice_label(t, "stage", data["stage"]) if data.get("stage") else "—"),
         (

@@ -39,6 +39,11 @@ def all_municipalities() -> dict[str, Municipality]:
     }
 
 
+_KIND_WORDS = frozenset(
+    "opstina opcina grad gradska varos municipality city town of the so go".split()
+)
+
+
 @cache
 def _keys() -> dict[str, str]:
     return {code: fold(m.name_latn) for code, m in all_municipalities().items()}
@@ -50,7 +55,8 @@ def search(text: str, limit: int = 6) -> list[Municipality]:
     Typed in either script, with or without diacritics, with a typo or two: "kragujevac",
     "Краљево", "Knic", "Lazarevac".
     """
-    query = fold(text).strip()
+    # "opština Kraljevo", "grad Niš": the kind of place is no part of its name
+    query = " ".join(w for w in fold(text).split() if w not in _KIND_WORDS)
     if len(query) < 2:
         return []
     everything = all_municipalities()

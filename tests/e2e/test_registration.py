@@ -28,7 +28,7 @@ CASES = {
          ("press", "Lokalni ekonomski razvoj"), ("press", "Gotovo"),
          ("press", "Već imamo švedskog partnera"), ("press", "Slažem se"), ("press", "Ne"),
          ("press", "Potvrdi")],
-        "Telefon: +38119801234", "Prijavljeno: Kladovo.", "Đorđe Ilić",
+        "Telefon: +381 19 801 234", "Prijavljeno: Kladovo.", "Đorđe Ilić",
     ),
     "English": (
         [("text", "Kraljevo"), ("press", "Kraljevo"), ("text", "Ana Smith"),

@@ -37,7 +37,7 @@ async def test_mydata_shows_everything_stored(person: Callable[..., Person]) -> 
     assert "Nalog: console:1" in text
     assert "Jezik: srpski, latinica" in text
     assert "Ime: Marko Marković" in text
-    assert "Telefon: +381641234567" in text
+    assert "Telefon: +381 64 123 4567" in text
     assert "verzija saglasnosti 2026-11-27" in text
     assert "„Kada je sledeća radionica?”" in text
 

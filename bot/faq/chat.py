@@ -42,6 +42,12 @@ class FaqChat:
             return [menu(ctx, "smalltalk.thanks")]
         if talk is SmallTalk.HELLO:
             return [menu(ctx, "smalltalk.hello")]
+        if talk is SmallTalk.OK:
+            return [menu(ctx, "smalltalk.ok")]
+        if talk is SmallTalk.BYE:
+            return [ctx.with_menu_button(ctx.t.t("smalltalk.bye"))]
+        if talk is SmallTalk.WHO:
+            return [menu(ctx, "welcome.new")]
         match = self.faq.match(text)
         topic = self.faq.kb.resolve(match.topic) if match.topic else None
         if match.decision is Decision.UNKNOWN or topic is None:

@@ -17,7 +17,7 @@ from bot.core.messages import Reply
 from bot.faq.answers import Faq, render
 from bot.faq.knowledge import FAQ_DIR, check
 from bot.faq.matching import Decision, Match
-from bot.faq.smalltalk import small_talk
+from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.storage.workshops import Workshop, Workshops
 
 OUTCOMES = {
@@ -55,7 +55,10 @@ async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_
         if talk is not None:
             # the chat's own answer to a greeting or thanks: no topic, a friendly word
             match = Match(None, 0.0, (), Decision.UNKNOWN)
-            reply = Reply(i18n[locale].t(f"smalltalk.{talk.value}"))
+            t = i18n[locale]
+            reply = Reply(
+                t.t("welcome.new") if talk is SmallTalk.WHO else t.t(f"smalltalk.{talk.value}")
+            )
         else:
             reply = render(faq, match, i18n[locale], settings.timezone, workshops)
         known = match.decision is not Decision.UNKNOWN

@@ -75,6 +75,9 @@ class Matcher:
         self.tuning = t = tuning or Tuning()
         self._ids = list(kb.topics)
         docs: dict[Language, list[Document]] = {language: [] for _, language in _SOURCES}
+        # a question asked exactly as a topic's title or one of its ways of asking is that
+        # topic, however close others score (-1: the same words belong to two topics)
+        self._exact: dict[tuple[str, ...], int] = {}
         for i, topic in enumerate(kb.topics.values()):
             for locale, language in _SOURCES:
                 text = topic.texts[locale]
@@ -84,6 +87,8 @@ class Matcher:
                     if key not in seen:
                         seen.add(key)
                         docs[language].append(Document(i, key))
+                    if content_words(key):
+                        self._exact[key] = i if self._exact.get(key, i) == i else -1
         n = len(self._ids)
         self._stems = [StemIndex(lang, d, n, t.k1, t.b) for lang, d in docs.items()]
         everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: d.topic)
@@ -122,6 +127,11 @@ class Matcher:
         order = best[np.argsort(-scores[best])]
         ranked = [(self._ids[i], round(float(scores[i]), 4)) for i in order]
         (topic, score), rest = ranked[0], ranked[1:]
+        exact = self._exact.get(tuple(words(without_greeting(text))), -1)
+        if exact >= 0:
+            topic = self._ids[exact]
+            others = tuple((tid, s) for tid, s in ranked if tid != topic and s > 0)
+            return Match(topic, max(score, float(scores[exact])), others, Decision.ANSWER)
         if score < t.unknown_below:
             return Match(None, score, (), Decision.UNKNOWN)
         alternatives = tuple((tid, s) for tid, s in rest if s > 0)

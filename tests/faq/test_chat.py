@@ -165,3 +165,38 @@ async def test_send_to_a_coordinator_works_for_a_day_whatever_came_between(
     db.commit()
     await ana.press_payload(send.payload)
     assert "This button has expired" in ana.text and not ana.others
+
+
+async def test_small_talk_gets_a_friendly_word_never_a_topic_or_a_handoff(
+    person: Callable[..., Person],
+) -> None:
+    ana = person("50", hint="sr")
+    await ana.choose_language("Latinica")
+    for text, expected in (
+        ("ok", "U redu. Još nešto?"), ("u redu", "U redu. Još nešto?"),
+        ("super, razumem", "U redu. Još nešto?"), ("ok hvala", "Nema na čemu"),
+        ("doviđenja", "Doviđenja!"), ("Ko ste Vi?", "Ja sam partnerbot"),
+        ("Da li ste vi bot?", "Ja sam partnerbot"),
+    ):  # fmt: skip
+        await ana.say(text)
+        assert expected in ana.text, (text, ana.text)
+        assert not any("Pošalji" in label for label in ana.labels()), text
+    john = person("51", hint="en")
+    await john.choose_language("English")
+    for text, expected in (
+        ("ok thanks", "You're welcome"), ("bye", "Goodbye!"), ("who are you?", "I am partnerbot"),
+        ("got it", "Good. Anything else?"),
+    ):  # fmt: skip
+        await john.say(text)
+        assert expected in john.text, (text, john.text)
+
+
+async def test_a_question_asked_as_the_knowledge_base_words_it_is_answered(
+    person: Callable[..., Person],
+) -> None:
+    ana = person("52", hint="sr")
+    await ana.choose_language("Latinica")
+    for question in ("Ko finansira program?", "Ко финансира програм СКГО?"):
+        await ana.say(question)
+        assert "Da li ste mislili" not in ana.text, question
+        assert ana.text.startswith("Ko finansira program SKGO"), (question, ana.text)

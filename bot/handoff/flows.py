@@ -126,10 +126,18 @@ class AnswerDialog:
 
     async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
         services = ctx.services
-        question = await services.questions.get(int(state.data["question"]))
-        if question is None or not await services.questions.answer(question.id, text, ctx.msg.user):
+        number = int(state.data["question"])
+        question = await services.questions.get(number)
+        if question is None:
+            # the asker erased their data (/forget): the question went with it
             await services.dialogs.clear(ctx.user.id)
-            return [ctx.with_menu_button(ctx.t.t("handoff.already_handled"))]
+            gone = ctx.t.t("handoff.asker_gone", number=number, answer=text)
+            return [ctx.with_menu_button(gone)]
+        if not await services.questions.answer(question.id, text, ctx.msg.user):
+            # a colleague answered or closed it meanwhile: what was typed is not lost
+            await services.dialogs.clear(ctx.user.id)
+            closed = ctx.t.t("handoff.closed_meanwhile", number=number, answer=text)
+            return [ctx.with_menu_button(closed)]
         await services.dialogs.clear(ctx.user.id)
         t = await ctx.translator_for(question.asker)
         buttons: tuple[tuple[Button, ...], ...] = ()

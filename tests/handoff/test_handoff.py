@@ -6,9 +6,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.app import App
+from bot.core.i18n import I18n
 from bot.core.messages import UserRef
 from bot.handoff.flows import DAILY_LIMIT
-from tests.chat import Person
+from tests.chat import Person, settings
 
 COORDINATOR = UserRef("console", "99")
 
@@ -149,3 +151,38 @@ async def test_odd_button_payloads_get_a_clear_answer(person: Callable[..., Pers
         await boss.press_payload(payload)
         assert "something went wrong" not in boss.text, payload
         assert boss.labels(), payload
+
+
+async def test_a_reply_that_cannot_go_out_is_shown_back_not_dropped(
+    db_path: Path, i18n: I18n
+) -> None:
+    coordinators = frozenset({UserRef("console", "98"), UserRef("console", "99")})
+    app = await App.open(settings(db_path, coordinators=coordinators), i18n)
+    try:
+        ana = Person(app, UserRef("console", "1"), hint="en")
+        one = Person(app, UserRef("console", "98"), hint="en")
+        two = Person(app, UserRef("console", "99"), hint="en")
+        for p in (ana, one, two):
+            await p.choose_language("English")
+        await ana.say("/ask")
+        await ana.say("Is there a deadline this year?")
+        for c in (one, two):
+            await c.say("/inbox")
+            await c.press("Reply")
+        await one.say("Yes: 31 March.")
+        assert "has your reply" in one.text
+        await two.say("The deadline is 31 March.")
+        assert "A colleague answered or closed question #1 meanwhile" in two.text
+        assert '"The deadline is 31 March."' in two.text
+
+        await ana.say("/ask")
+        await ana.say("And who signs the application?")
+        await two.say("/inbox")
+        await two.press("Reply")
+        await ana.say("/forget")
+        await ana.press("Yes, delete everything")
+        await two.say("The mayor signs it.")
+        assert "its author erased their data with /forget" in two.text
+        assert '"The mayor signs it."' in two.text
+    finally:
+        await app.close()

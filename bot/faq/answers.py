@@ -18,6 +18,8 @@ from bot.storage.workshops import Workshop
 log = logging.getLogger(__name__)
 
 # Topics about something the bot does get a button that does it.
+# topics whose button subscribes: not offered twice beside the subscribe button
+SUBSCRIBE_TOPICS = frozenset({"bot.subscribe"})
 ACTIONS = {
     "bot.register": ("menu.register", "m:register"),
     "bot.language": ("menu.language", "m:language"),
@@ -68,17 +70,29 @@ def topic_button(topic: Topic, locale: Locale) -> Button:
     return Button(topic.text(locale).title, f"f:{topic.id}")
 
 
-def answer(faq: Faq, topic: Topic, t: Translator, zone: tzinfo, workshops: list[Workshop]) -> Reply:
+def answer(
+    faq: Faq,
+    topic: Topic,
+    t: Translator,
+    zone: tzinfo,
+    workshops: list[Workshop],
+    subscribed: bool = False,
+) -> Reply:
     """A topic's answer, with its related topics as buttons."""
     text = topic.text(t.locale)
-    parts = [text.title, text.answer.strip()]
+    # no workshop: one thing said ("none scheduled"), not a list header over nothing
+    none_scheduled = topic.live == "workshops" and not workshops
+    parts = [text.title] if none_scheduled else [text.title, text.answer.strip()]
     if topic.live == "workshops":
-        parts.append(_workshops(t, zone, workshops))
+        parts.append(_workshops(t, zone, workshops, subscribed))
     if topic.links:
         parts.append("\n".join(topic.links))
     related = [faq.kb.resolve(r) for r in topic.related]
+    if none_scheduled:
+        # the subscribe button below does what that topic's own button does
+        related = [r for r in related if r is None or r.id not in SUBSCRIBE_TOPICS]
     buttons = [topic_button(r, t.locale) for r in related if r is not None]
-    if topic.live == "workshops" and not workshops:
+    if none_scheduled and not subscribed:
         buttons.insert(0, Button(t.t("faq.subscribe_button"), "sub:on"))
     if topic.id in ACTIONS:
         label, payload = ACTIONS[topic.id]
@@ -87,9 +101,9 @@ def answer(faq: Faq, topic: Topic, t: Translator, zone: tzinfo, workshops: list[
     return Reply("\n\n".join(p for p in parts if p), rows)
 
 
-def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop]) -> str:
+def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop], subscribed: bool) -> str:
     if not workshops:
-        return t.t("faq.no_workshops")
+        return t.t("faq.no_workshops_subscribed") if subscribed else t.t("faq.no_workshops")
     lines = []
     for w in workshops:
         title, place = (
@@ -108,11 +122,18 @@ def clarify(faq: Faq, match: Match, t: Translator) -> Reply:
     return Reply(t.t("faq.did_you_mean"), (*rows, (Button(t.t("button.menu"), "menu"),)))
 
 
-def render(faq: Faq, match: Match, t: Translator, zone: tzinfo, workshops: list[Workshop]) -> Reply:
+def render(
+    faq: Faq,
+    match: Match,
+    t: Translator,
+    zone: tzinfo,
+    workshops: list[Workshop],
+    subscribed: bool = False,
+) -> Reply:
     """What the bot says for a match, without the chat's buttons for "I don't know"."""
     topic = faq.kb.resolve(match.topic) if match.topic else None
     if match.decision is Decision.ANSWER and topic is not None:
-        return answer(faq, topic, t, zone, workshops)
+        return answer(faq, topic, t, zone, workshops, subscribed)
     if match.decision is Decision.CLARIFY and topic is not None:
         return clarify(faq, match, t)
     return Reply(t.t("faq.unknown"))

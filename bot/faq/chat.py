@@ -53,7 +53,8 @@ class FaqChat:
         if match.decision is Decision.UNKNOWN or topic is None:
             return [await self.offer(ctx, text)]
         workshops = await self._upcoming(ctx, topic.live)
-        return [render(self.faq, match, ctx.t, ctx.services.settings.timezone, workshops)]
+        zone, subscribed = ctx.services.settings.timezone, ctx.user.subscribed
+        return [render(self.faq, match, ctx.t, zone, workshops, subscribed)]
 
     async def offer(self, ctx: Context, text: str) -> Reply:
         """ "I don't know", and one press sends the question as written, for a day, whatever
@@ -77,7 +78,8 @@ class FaqChat:
         if topic is None:
             return await self.categories(ctx)
         workshops = await self._upcoming(ctx, topic.live)
-        return [answer(self.faq, topic, ctx.t, ctx.services.settings.timezone, workshops)]
+        zone, subscribed = ctx.services.settings.timezone, ctx.user.subscribed
+        return [answer(self.faq, topic, ctx.t, zone, workshops, subscribed)]
 
     async def workshops(self, ctx: Context) -> list[Reply]:
         return await self.on_topic(ctx, "workshop.upcoming")

@@ -200,3 +200,19 @@ async def test_a_question_asked_as_the_knowledge_base_words_it_is_answered(
         await ana.say(question)
         assert "Da li ste mislili" not in ana.text, question
         assert ana.text.startswith("Ko finansira program SKGO"), (question, ana.text)
+
+
+async def test_no_workshop_says_one_thing_with_one_button_and_none_when_subscribed(
+    person: Callable[..., Person],
+) -> None:
+    ana = person("60", hint="en")
+    await ana.choose_language("English")
+    await ana.press_payload("m:workshops")
+    assert ana.text.count("Upcoming workshops") == 1
+    assert "No workshop is scheduled" in ana.text
+    assert ana.labels().count("Announce the next workshop to me") == 1
+    assert "Workshop announcements" not in ana.labels()
+    await ana.press("Announce the next workshop to me")
+    await ana.press_payload("m:workshops")
+    assert "You will get the announcement of the next one here" in ana.text
+    assert "Announce the next workshop to me" not in ana.labels()

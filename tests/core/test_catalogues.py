@@ -112,3 +112,18 @@ def test_every_serbian_sentence_addresses_the_reader_formally() -> None:
             assert not _INFORMAL_PRONOUNS.findall(text), f"{msgid}: {form}"
             if not button:
                 assert not _INFORMAL_IMPERATIVES.findall(text), f"{msgid}: {form}"
+
+
+def _arrows_dropped(text: str) -> str:
+    # "« Back" and "Next »" on buttons are arrows, not quotation marks
+    return text.removeprefix("« ").removesuffix(" »")
+
+
+def test_quotation_marks_as_each_language_writes_them() -> None:
+    for msgid, forms in _strings(read_catalogue(LOCALES_DIR, "sr")).items():
+        for form in map(_arrows_dropped, forms):
+            assert not set(form) & set("”«»"), f"sr {msgid}: „…“ in Serbian: {form}"
+            assert form.count("„") == form.count("“"), f"sr {msgid}: {form}"
+    for msgid, forms in _strings(read_catalogue(LOCALES_DIR, "en")).items():
+        for form in map(_arrows_dropped, forms):
+            assert not set(form) & set("„«»"), f"en {msgid}: “…” in English: {form}"

@@ -30,5 +30,5 @@ async def test_question_and_answer_over_telegram(api: BotApiDouble, telegram_bot
 
     answer = (await api.wait_for_sent(801, 3))[-1]
     assert "Координатор је одговорио на Ваше питање" in answer.text
-    assert "„Рокови су на icld.se; пишите ако треба помоћ.”" in answer.text
+    assert "„Рокови су на icld.se; пишите ако треба помоћ.“" in answer.text
     assert payload(answer, "Одговор координатору").startswith("q:back:")

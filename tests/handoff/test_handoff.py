@@ -34,7 +34,7 @@ async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
 
     [note] = [o for o in ana.others if o.to == COORDINATOR]
     assert "from Ана Петровић (console:1)" in note.reply.text
-    assert "«Da li Knić može da ima dva partnera <b>u Švedskoj</b>?»" in note.reply.text
+    assert "“Da li Knić može da ima dva partnera <b>u Švedskoj</b>?”" in note.reply.text
     boss.last = [note.reply]
     await boss.press("Reply")
     assert "Write your reply to question #1" in boss.text
@@ -43,7 +43,7 @@ async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
 
     [answer] = [o for o in boss.others if o.to == ana.ref]
     assert "Koordinator je odgovorio na Vaše pitanje" in answer.reply.text
-    assert "„Može, ali svako partnerstvo je posebna prijava.”" in answer.reply.text
+    assert "„Može, ali svako partnerstvo je posebna prijava.“" in answer.reply.text
 
     ana.last = [answer.reply]
     back = ana.button("Odgovor koordinatoru")

@@ -89,7 +89,7 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     await p.choose_language("English")
     await p.say("/register")
     await p.say("Atlantis")
-    assert "no Serbian city or municipality matching «Atlantis»" in p.text
+    assert "no Serbian city or municipality matching “Atlantis”" in p.text
     await p.say("palilula")
     assert p.labels()[:2] == [
         "Palilula (city municipality, Beograd)",
@@ -116,12 +116,12 @@ async def test_every_wrong_answer_gets_its_reason_and_the_same_question(
     await p.say("ana.example.rs")
     assert "needs an @" in p.text
     await p.say("ana@")
-    assert "«ana@» is not a valid e-mail address" in p.text
+    assert "“ana@” is not a valid e-mail address" in p.text
     await p.say("ana@example.rs")
     await p.say("call me maybe")
     assert "digits only" in p.text
     await p.say("12")
-    assert "«12» is not a valid phone number" in p.text
+    assert "“12” is not a valid phone number" in p.text
     await p.press("Skip")
     await p.press("Done")
     assert "at least one area" in p.text

@@ -39,7 +39,7 @@ async def test_mydata_shows_everything_stored(person: Callable[..., Person]) -> 
     assert "Ime: Marko Marković" in text
     assert "Telefon: +381 64 123 4567" in text
     assert "verzija saglasnosti 2026-11-27" in text
-    assert "„Kada je sledeća radionica?”" in text
+    assert "„Kada je sledeća radionica?“" in text
 
 
 async def test_forget_removes_every_row_and_keeps_a_count(

@@ -148,6 +148,10 @@ class _QuietRefusal(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
+# once per process, not per channel: every channel a test starts would add another
+logging.getLogger("telegram.ext").addFilter(_QuietRefusal())
+
+
 class _Polling(HTTPXRequest):
     """python-telegram-bot's HTTP client, telling the channel when Telegram refuses the token:
     the updater would otherwise stop polling for good while the process lives on."""
@@ -189,7 +193,6 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         app.add_transport(MESSENGER, self)
-        logging.getLogger("telegram.ext").addFilter(_QuietRefusal())
 
     def _refused(self, code: int) -> None:
         if not self.refused.is_set():

@@ -137,9 +137,10 @@ class Dispatcher:
         text = msg.text.strip()
         if len(text) > MAX_INPUT:
             t = ctx.t
-            length = t.tn("count.characters", "count.characters_plural", len(text))
-            limit = t.tn("count.characters", "count.characters_plural", MAX_INPUT)
-            return [Reply(t.t("input.too_long", length=length, limit=limit))]
+            too_long = t.t(
+                "input.too_long", length=t.characters(len(text)), limit=t.characters(MAX_INPUT)
+            )
+            return [Reply(too_long)]
         if not text:
             return [ctx.with_menu_button(ctx.t.t("input.empty"))]
         if text.startswith("/"):
@@ -163,11 +164,8 @@ class Dispatcher:
     async def _leave_screen(self, ctx: Context) -> None:
         """Any other action ends a one-question dialog (a question typed later must not be
         taken as its answer) and puts a form aside, kept, to be offered again."""
-        dialogs, uid = self.services.dialogs, ctx.user.id
-        state = await dialogs.get(uid)
-        if state is not None and not self._resumable(state.name):
-            await dialogs.clear(uid, state.name)
-        await dialogs.set_paused(uid, True)
+        await self._leave_passing(ctx)
+        await self.services.dialogs.set_paused(ctx.user.id, True)
 
     async def _question_or_answer(self, ctx: Context, state: DialogState, text: str) -> Reply:
         """Text at a form's step that reads like a question: the person says which it is."""
@@ -186,11 +184,17 @@ class Dispatcher:
         form = await dialogs.form(uid)
         if form is None or form.token != token or QUESTION_KEY not in form.data:
             return [menu.menu(ctx, "button.expired")]
-        data = dict(form.data)
-        text = str(data.pop(QUESTION_KEY))
-        await dialogs.put(uid, form.name, form.step, data)
+        text = str(form.data[QUESTION_KEY])
+        await self._drop_question(uid, form)
         await dialogs.set_paused(uid, True)
         return await self.on_question(ctx, text)
+
+    async def _drop_question(self, uid: int, form: DialogState) -> DialogState:
+        """The form without a question typed at its step, once the person said what it was."""
+        if QUESTION_KEY not in form.data:
+            return form
+        data = {k: v for k, v in form.data.items() if k != QUESTION_KEY}
+        return await self.services.dialogs.put(uid, form.name, form.step, data)
 
     async def _command(self, ctx: Context, text: str) -> list[Reply]:
         word, _, _rest = text.partition(" ")
@@ -223,9 +227,7 @@ class Dispatcher:
             if payload == "stop":
                 await dialogs.clear(uid, form.name)
                 return [menu.menu(ctx, "dialog.cancelled")]
-            if QUESTION_KEY in form.data:  # "continue the form" instead of an answer
-                data = {k: v for k, v in form.data.items() if k != QUESTION_KEY}
-                form = await dialogs.put(uid, form.name, form.step, data)
+            form = await self._drop_question(uid, form)  # "continue the form" after one
             await dialogs.set_paused(uid, False)
             return await self.dialogs[form.name].resume(ctx, form)
         if payload.startswith("fq:"):

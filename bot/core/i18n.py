@@ -72,6 +72,10 @@ class Translator:
         text: str = self._tr.ngettext(msgid, msgid_plural, n)
         return text.format(n=n, **values)
 
+    def characters(self, n: int) -> str:
+        """ "2002 знака", "1 character": a length as the locale counts it."""
+        return self.tn("count.characters", "count.characters_plural", n)
+
     def date(self, moment: datetime, zone: tzinfo) -> str:
         """ "27. новембра 2026.", "27 November 2026". Babel's long Serbian date has the
         month in the nominative ("новембар"), which is wrong in a date: the catalogue has

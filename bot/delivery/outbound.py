@@ -122,9 +122,6 @@ class Outbound:
         """Queues a message and waits for what became of it (the broadcast engine's call)."""
         return await self.enqueue(out, urgent)
 
-    def pending(self) -> int:
-        return sum(len(q) for q in self._queues.values())
-
     async def join(self) -> None:
         """Returns when every queued message has been delivered or given up."""
         await self._idle.wait()

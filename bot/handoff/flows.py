@@ -66,10 +66,7 @@ class AskDialog:
 
 
 def _too_long(t: Translator, length: int) -> str:
-    def chars(n: int) -> str:
-        return t.tn("count.characters", "count.characters_plural", n)
-
-    return t.t("handoff.too_long", length=chars(length), limit=chars(MAX_QUESTION))
+    return t.t("handoff.too_long", length=t.characters(length), limit=t.characters(MAX_QUESTION))
 
 
 async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[Reply]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.announcements import manage as announcements
 from bot.announcements import subscription
+from bot.announcements.engine import Broadcaster
 from bot.config import Settings
 from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher
@@ -15,13 +17,14 @@ from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
 from bot.registration import coordinators as registration
+from bot.storage.announcements import Announcements
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
 from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import Users
-from bot.storage.workshops import Workshops
+from bot.storage.workshops import Attendance, Workshops
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,11 @@ class App:
         subscription.install(self.dispatcher)
         registration.install(self.dispatcher)
         FaqChat(faq).install(self.dispatcher)
+        announcements.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
+        # started by `run` only: a console chat beside a running bot must not send its broadcasts
+        self.broadcaster = Broadcaster(services, self.outbound)
 
     @classmethod
     async def open(
@@ -52,6 +58,8 @@ class App:
             registrations=Registrations(conn),
             offers=Offers(conn),
             workshops=Workshops(conn),
+            attendance=Attendance(conn),
+            announcements=Announcements(conn),
             i18n=i18n or I18n(),
             settings=settings,
         )
@@ -59,6 +67,7 @@ class App:
 
     async def close(self) -> None:
         """Sends what is still queued (for a few seconds at most), then closes the database."""
+        await self.broadcaster.stop()
         await self.outbound.close(timeout=5.0)
         await self.services.db.close()
 

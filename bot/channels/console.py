@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -13,6 +15,12 @@ from bot.delivery.outbound import Limits, Step
 from bot.delivery.outcome import DELIVERED, Attempt
 
 MESSENGER = "console"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Telegram's HTML subset as a terminal shows it: the words, without the markup."""
+    return html.unescape(_TAG.sub("", text))
 
 
 class ConsoleChannel:
@@ -36,12 +44,14 @@ class ConsoleChannel:
         self._in = stdin
         self._out = stdout
         self._buttons: list[Button] = []
+        self._shown = 0
         app.add_transport(MESSENGER, self)
 
     def steps(self, out: Outgoing) -> list[Step]:
         async def show() -> Attempt:
             self.show(out)
-            return DELIVERED
+            self._shown += 1
+            return Attempt(DELIVERED.status, message_id=str(self._shown))
 
         return [show]
 
@@ -49,7 +59,9 @@ class ConsoleChannel:
         lines = []
         if out.to != self.user:
             lines.append(f"(→ {out.to})")
-        lines.append(out.reply.text)
+        if out.edit:
+            lines.append("(↻)")  # a terminal cannot change what it printed: a new copy
+        lines.append(plain(out.reply.text) if out.reply.html else out.reply.text)
         if out.reply.attachment is not None:
             path = self.files_dir / out.reply.attachment.filename
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,13 @@ from bot.config import Settings
 from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
+from bot.storage.announcements import Announcements
 from bot.storage.dialogs import Dialogs, DialogState
 from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import User, Users
-from bot.storage.workshops import Workshops
+from bot.storage.workshops import Attendance, Workshops
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Services:
     registrations: Registrations
     offers: Offers
     workshops: Workshops
+    attendance: Attendance
+    announcements: Announcements
     i18n: I18n
     settings: Settings
 

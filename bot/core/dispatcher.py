@@ -153,7 +153,8 @@ class Dispatcher:
             if state.paused:
                 # they left the form's screen: until they go back to it, text is a question
                 return await self.on_question(ctx, text)
-            if looks_like_question(text):
+            free_text: frozenset[str] = getattr(dialog, "free_text_steps", frozenset())
+            if state.step not in free_text and looks_like_question(text):
                 return [await self._question_or_answer(ctx, state, text)]
         return await dialog.on_text(ctx, state, text)
 

@@ -34,6 +34,9 @@ class IncomingMessage:
     language_hint: str | None = None
     # group chats get one polite answer and nothing else
     private: bool = True
+    # the text with the formatting the person used (bold, italics, links) as Telegram's HTML
+    # subset; empty where the messenger has none
+    html: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     # a file sent with the text as its caption (exports)
     attachment: Attachment | None = None
+    # the text is Telegram's HTML subset (<b>, <i>, <a href>…), kept from a coordinator's
+    # formatting; channels without formatting show it as plain text
+    html: bool = False
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:
@@ -69,3 +75,6 @@ class Outgoing:
     reply: Reply
     # for the log when it cannot be delivered: "reply", "notice" (to someone else), …
     kind: str = "reply"
+    # a message sent before (its id as the transport reported it) to be replaced by this one,
+    # where the messenger can edit messages: a broadcast's progress
+    edit: str = ""

@@ -47,6 +47,8 @@ class Delivery:
 
     status: Status
     reason: str = ""
+    # the last message sent, as the messenger knows it (a progress message is edited later)
+    message_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,11 @@ class Outbound:
         try:
             while queue:
                 item = queue[0]
+                if item.done.cancelled():
+                    # its sender stopped waiting (a broadcast being stopped): not sent, so
+                    # that it stays pending and goes out once, after the restart
+                    queue.popleft()
+                    continue
                 result = await self._deliver(item)
                 queue.popleft()
                 if not item.done.done():
@@ -210,7 +217,7 @@ class Outbound:
             attempt = await step()
             status = attempt.status
             if status is Status.DELIVERED:
-                return Delivery(status)
+                return Delivery(status, message_id=attempt.message_id)
             if status in (Status.UNREACHABLE, Status.FAILED):
                 return Delivery(status, attempt.reason)
             # a wait past the deadline (Telegram's flood waits can be hours) fails at once:

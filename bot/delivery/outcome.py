@@ -29,6 +29,8 @@ class Attempt:
     status: Status
     retry_after: float = 0.0
     reason: str = ""
+    # the sent message's id on the messenger, where it gives one (to edit it later)
+    message_id: str = ""
 
 
 DELIVERED = Attempt(Status.DELIVERED)

@@ -20,6 +20,7 @@ class Municipality:
     type: str
     parent_cyrl: str
     parent_latn: str
+    district: str = ""  # "Nišavski okrug", as the statistical office writes it (Latin)
 
 
 @cache
@@ -34,6 +35,7 @@ def all_municipalities() -> dict[str, Municipality]:
             r["type"],
             r["parent_cyrl"],
             r["parent_latn"],
+            r["district"],
         )
         for r in rows
     }

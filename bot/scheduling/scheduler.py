@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.announcements.engine import Broadcaster
 from bot.core.context import Services
 
 log = logging.getLogger(__name__)
 
 # A form nobody touched for this long is dropped with the personal data typed into it.
 ABANDONED_DIALOG = timedelta(days=30)
+# how soon an announcement starts after its time, or after the command line wrote it: the
+# schedule lives in the database, which the command line writes while the bot runs
+TICK_SECONDS = 2
 
 
-def build(services: Services) -> AsyncIOScheduler:
+def build(services: Services, broadcaster: Broadcaster | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=services.settings.timezone)
 
     async def prune_dialogs() -> None:
@@ -24,4 +28,11 @@ def build(services: Services) -> AsyncIOScheduler:
             log.info("dropped %d abandoned dialogs", removed)
 
     scheduler.add_job(prune_dialogs, "cron", hour=3, minute=30, id="prune_dialogs")
+    if broadcaster is not None:
+        # at start too: what fell due while the bot was down goes out now
+        scheduler.add_job(
+            broadcaster.tick, "interval", seconds=TICK_SECONDS, id="announcements",
+            next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
+            misfire_grace_time=None,
+        )  # fmt: skip
     return scheduler

@@ -1,0 +1,1 @@
+"""Workshops: what coordinators create and people attend."""

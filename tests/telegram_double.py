@@ -288,9 +288,12 @@ class BotApiDouble:
         language_code: str | None = "sr",
         chat_type: str = "private",
         chat_id: int | None = None,
+        entities: list[JSONDict] | None = None,
     ) -> int:
         content: JSONDict = {"text": text}
-        if text.startswith("/"):  # PTB's CommandHandler needs a bot_command entity at offset 0
+        if entities:  # formatting the person used: bold, italics, links
+            content["entities"] = entities
+        elif text.startswith("/"):  # PTB's CommandHandler needs a bot_command entity at offset 0
             command = text.split()[0]
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}

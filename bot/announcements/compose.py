@@ -66,7 +66,9 @@ def describe(t: Translator, spec: str) -> str:
         return t.t("announce.audience_workshop", number=who.values[0])
     else:
         value = ", ".join(who.values)
-    return t.t("announce.audience_some", criterion=t.t(f"announce.by.{who.key}"), value=value)
+    return t.t(
+        "announce.audience_some", criterion=t.t(f"announce.criterion.{who.key}"), value=value
+    )
 
 
 class AnnounceForm:
@@ -193,6 +195,10 @@ class AnnounceForm:
 
     async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
         t, step = ctx.t, state.step
+        if not ctx.coordinator:
+            # the rights are checked at every step: they may have been taken away meanwhile
+            await ctx.services.dialogs.clear(ctx.user.id, self.name)
+            return [ctx.with_menu_button(t.t("coordinator.only", command="/announce"))]
         if step not in TEXT_STEPS:
             return [await self._prompt(ctx, state, t.t("registration.use_buttons") + "\n\n")]
         marked = ctx.msg.html or html.escape(text, quote=False)

@@ -164,13 +164,13 @@ class Broadcaster:
             for i, user_id in enumerate(batch):
                 if i and i % CHECK_EVERY == 0 and await store.status(a.id) != "running":
                     break  # cancelled while running
+                await progress.maybe()
                 await self._pace.wait()
                 await self._window.acquire()
                 task = asyncio.create_task(self._send_one(a, workshop, user_id))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 after = user_id
-            await progress.maybe()
         if in_flight:
             await asyncio.wait(in_flight)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.announcements import engine as engine_module
 from bot.announcements.engine import Broadcaster
 from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.locales import Locale
-from bot.core.messages import UserRef
-from bot.delivery.outbound import Outbound, Retry
+from bot.core.messages import Outgoing, UserRef
+from bot.delivery.outbound import Outbound, Retry, Step
 from bot.delivery.outcome import Attempt, Status
 from bot.storage.clock import stamp
 from tests.chat import settings
@@ -296,3 +297,45 @@ async def test_a_reminder_for_a_workshop_that_began_is_not_sent(bench: Bench) ->
     await bench.engine.tick()
     await bench.settle()
     assert bench.texts("1") == []
+
+
+class Editing(Messenger):
+    """A messenger that numbers what it shows and records which message each one replaces."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edits: list[tuple[str, str]] = []  # (replaced message id, text)
+
+    def steps(self, out: Outgoing) -> Sequence[Step]:
+        async def step() -> Attempt:
+            self.shown.append((out.to, out.reply.text))
+            if out.edit:
+                self.edits.append((out.edit, out.reply.text))
+                return Attempt(Status.DELIVERED, message_id=out.edit)
+            return Attempt(Status.DELIVERED, message_id=str(len(self.shown)))
+
+        return [step]
+
+
+async def test_the_coordinator_sees_one_progress_message_edited_then_a_report(
+    db_path: Path, i18n: I18n, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "PROGRESS_EVERY", 0.1)
+    async with _bench(db_path, i18n, broadcast_rate=40.0) as bench:
+        editing = Editing()
+        bench.engine.outbound.add_transport("test", editing)
+        bench.messenger = editing
+        for i in range(30):
+            await bench.person(str(i))
+        await announce(bench, NOON)
+        await bench.engine.tick()
+        await bench.settle()
+        to_coordinator = editing.texts(COORDINATOR)
+        first = to_coordinator[0]
+        assert first.startswith("Најава бр. 1: послато 0 од 30")
+        replaced = {mid for mid, _ in editing.edits}
+        assert len(replaced) == 1, "one message, edited"
+        assert len(editing.edits) >= 2
+        # the last edit and a new message (which notifies) both carry the report
+        assert editing.edits[-1][1] == to_coordinator[-1]
+        assert "Испоручено: 30" in to_coordinator[-1]

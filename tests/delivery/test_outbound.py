@@ -236,3 +236,18 @@ async def test_closing_waits_for_the_queue_then_reports_what_is_left() -> None:
     assert left == 3
     statuses = [(await r).status for r in results]
     assert statuses == [Status.DELIVERED] * 3 + [Status.FAILED] * 3
+
+
+async def test_a_send_whose_sender_stopped_waiting_is_not_made() -> None:
+    # a broadcast being stopped: what it had queued stays unsent (pending in its outbox)
+    messenger = Messenger()
+    messenger.slow.add(ANA)
+    outbound = Outbound(retry=FAST)
+    outbound.add_transport("test", messenger)
+    outbound.enqueue(outgoing(ANA, "reply"))
+    waiting = asyncio.ensure_future(outbound.send(outgoing(ANA, "broadcast")))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    await outbound.join()
+    assert messenger.texts(ANA) == ["reply"]
+    await outbound.close(1)

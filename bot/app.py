@@ -25,6 +25,7 @@ from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import Users
 from bot.storage.workshops import Attendance, Workshops
+from bot.workshops import people
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class App:
         subscription.install(self.dispatcher)
         registration.install(self.dispatcher)
         FaqChat(faq).install(self.dispatcher)
+        # after the FAQ: its Workshops entry is taken over, and handed back when none is ahead
+        people.install(self.dispatcher)
         announcements.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)

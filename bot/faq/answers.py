@@ -10,10 +10,10 @@ from pathlib import Path
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, Reply
-from bot.core.script import to_latin
 from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, KnowledgeError, Topic, check, load
 from bot.faq.matching import Decision, Match, Matcher
 from bot.storage.workshops import Workshop
+from bot.workshops.people import details_button, line
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ def answer(
     buttons = [topic_button(r, t.locale) for r in related if r is not None]
     if none_scheduled and not subscribed:
         buttons.insert(0, Button(t.t("faq.subscribe_button"), "sub:on"))
+    if topic.live == "workshops":
+        buttons[:0] = [details_button(w, t) for w in workshops]
     if topic.id in ACTIONS:
         label, payload = ACTIONS[topic.id]
         buttons.insert(0, Button(t.t(label), payload))
@@ -104,16 +106,8 @@ def answer(
 def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop], subscribed: bool) -> str:
     if not workshops:
         return t.t("faq.no_workshops_subscribed") if subscribed else t.t("faq.no_workshops")
-    lines = []
-    for w in workshops:
-        title, place = (
-            (w.title_en, w.place_en) if t.locale is Locale.EN else (w.title_sr, w.place_sr)
-        )
-        if t.locale is Locale.SR_LATN:
-            title, place = to_latin(title), to_latin(place)
-        when = t.datetime(w.starts_at, zone)
-        lines.append(t.t("faq.workshop_line", title=title, when=when, place=place or "—"))
-    return "\n".join(lines)
+    # the menu's list says it the same way (an English title left empty reads in Latin)
+    return "\n".join(line(w, t, zone) for w in workshops)
 
 
 def clarify(faq: Faq, match: Match, t: Translator) -> Reply:

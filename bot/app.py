@@ -25,6 +25,8 @@ from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import Users
 from bot.storage.workshops import Attendance, Workshops
+from bot.workshops import compose as workshop_compose
+from bot.workshops import manage as workshop_manage
 from bot.workshops import people
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ class App:
         FaqChat(faq).install(self.dispatcher)
         # after the FAQ: its Workshops entry is taken over, and handed back when none is ahead
         people.install(self.dispatcher)
+        workshop_compose.install(self.dispatcher)
+        workshop_manage.install(self.dispatcher)
         announcements.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)

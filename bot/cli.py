@@ -17,6 +17,7 @@ from typing import NoReturn
 from dotenv import load_dotenv
 
 from bot import config, logs
+from bot.announcements import cli as announcements_cli
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings, SettingsError
@@ -27,6 +28,7 @@ from bot.faq.knowledge import KnowledgeError
 from bot.registration import export
 from bot.registration.export import FORMATS
 from bot.storage.db import DatabaseError, backup
+from bot.workshops import attendees
 
 log = logging.getLogger("partnerbot")
 
@@ -77,6 +79,14 @@ def parser() -> Parser:
     regs.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or xlsx")
     regs.add_argument("--output", type=Path, help="the file to write (default: standard output)")
     regs.add_argument("--lang", type=_locale, default=Locale.SR_CYRL, help="column headers' locale")
+    att = exp.add_parser("attendees", help="who will attend a workshop, as CSV or Excel")
+    att.add_argument(
+        "workshop_id", type=int, metavar="WORKSHOP_ID", help="the workshop's number (/workshops)"
+    )
+    att.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or xlsx")
+    att.add_argument("--output", type=Path, help="the file to write (default: standard output)")
+    att.add_argument("--lang", type=_locale, default=Locale.SR_CYRL, help="column headers' locale")
+    announcements_cli.add_parsers(sub, Parser)
     bk = sub.add_parser("backup", help="a consistent copy of the live database")
     bk.add_argument("file", type=Path, help="where to write the copy")
     return p
@@ -113,12 +123,20 @@ def main(argv: list[str] | None = None) -> int:
                 # either when Python flushes standard output on the way out
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 return 0
-        if command in ("export", "backup") and not settings.db_path.exists():
+        if command in ("export", "backup", "announce", "announcements", "workshops") and not (
+            settings.db_path.exists()
+        ):
             print(f"partnerbot: there is no database at {settings.db_path} (PARTNERBOT_DB)",
                   file=sys.stderr)  # fmt: skip
             return 2
         if command == "export":
             return asyncio.run(export_command(settings, args))
+        if command == "announce":
+            return asyncio.run(announcements_cli.announce(settings, args))
+        if command == "announcements":
+            return asyncio.run(announcements_cli.announcements(settings, args))
+        if command == "workshops":
+            return asyncio.run(announcements_cli.workshops(settings, args))
         if args.file.resolve() == settings.db_path.resolve():
             print("partnerbot: the backup must go to another file", file=sys.stderr)
             return 2
@@ -165,7 +183,7 @@ async def run(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages
     loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
-    scheduler = scheduling.build(app.services)
+    scheduler = scheduling.build(app.services, app.broadcaster)
     channels: list[TelegramChannel] = []
     status = 0
     try:
@@ -202,6 +220,8 @@ async def run(settings: Settings) -> int:
         try:
             if scheduler.running:
                 scheduler.shutdown(wait=False)
+            # a broadcast stops between two messages: the rest stays pending for the restart
+            await app.broadcaster.stop()
             for channel in channels:
                 await channel.stop_receiving()
             # replies already promised go out before the HTTP clients close
@@ -217,9 +237,18 @@ async def run(settings: Settings) -> int:
 async def export_command(settings: Settings, args: argparse.Namespace) -> int:
     app = await App.open(settings)
     try:
-        rows = await app.services.registrations.all()
         t = app.services.i18n[args.lang]
-        content = export.render(rows, t, settings.timezone, args.format)
+        if args.export_what == "attendees":
+            if await app.services.workshops.get(args.workshop_id) is None:
+                print(f"partnerbot: there is no workshop {args.workshop_id}", file=sys.stderr)
+                return 2
+            people = await attendees.attendee_rows(app.services.db, args.workshop_id)
+            content = attendees.render(people, t, settings.timezone, args.format)
+            count, noun = len(people), "attendee"
+        else:
+            rows = await app.services.registrations.all()
+            content = export.render(rows, t, settings.timezone, args.format)
+            count, noun = len(rows), "registration"
     finally:
         await app.close()
     if args.output is None:
@@ -234,7 +263,7 @@ async def export_command(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"partnerbot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 2
-    written = "1 registration" if len(rows) == 1 else f"{len(rows)} registrations"
+    written = f"1 {noun}" if count == 1 else f"{count} {noun}s"
     print(f"{written} written to {args.output}", file=sys.stderr)
     return 0
 

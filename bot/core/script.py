@@ -56,3 +56,43 @@ def fold(text: str) -> str:
     text = text.replace("đ", "d").replace("dj", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Serbian Latin → Cyrillic. The digraphs come first so that "lj" is one letter (љ), not two.
+_LAT_TO_CYR = {
+    "lj": "љ", "nj": "њ", "dž": "џ", "ǉ": "љ", "ǌ": "њ", "ǆ": "џ",
+    "a": "а", "b": "б", "c": "ц", "č": "ч", "ć": "ћ", "d": "д", "đ": "ђ", "e": "е", "f": "ф",
+    "g": "г", "h": "х", "i": "и", "j": "ј", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о",
+    "p": "п", "r": "р", "s": "с", "š": "ш", "t": "т", "u": "у", "v": "в", "z": "з", "ž": "ж",
+}  # fmt: skip
+_LATIN_LETTERS = re.compile(r"(?:lj|nj|dž|[abcčćdđefghijklmnoprsštuvzžǉǌǆ])+", re.IGNORECASE)
+_LATIN_PIECE = re.compile(r"lj|nj|dž|.", re.IGNORECASE | re.DOTALL)
+# links and e-mail addresses stay as typed; words (letters only) are looked at one by one
+_TOKEN = re.compile(r"(?P<keep>(?:https?://|www\.)\S+|\S+@\S+\.\S+)|(?P<word>[^\W\d_]+)")
+
+
+def _cyrillic_word(word: str) -> str:
+    # a word with q, w, x, y or any letter Serbian Latin lacks is a foreign name ("Zoom" is not
+    # caught: the coordinator sees the result and can type the Cyrillic), and an acronym in
+    # capitals (ICLD, EU) is kept as the programme writes it
+    if not _LATIN_LETTERS.fullmatch(word) or (len(word) > 1 and word.isupper()):
+        return word
+    out = []
+    for piece in _LATIN_PIECE.findall(word):
+        cyr = _LAT_TO_CYR[piece.lower()]
+        out.append(cyr.upper() if piece[0].isupper() else cyr)
+    return "".join(out)
+
+
+def to_cyrillic(text: str) -> str:
+    """Serbian Latin → Serbian Cyrillic, word by word; links, e-mail addresses, acronyms in
+    capitals and foreign words stay as they are. "dj" stays дј: only đ is ђ."""
+    return _TOKEN.sub(
+        lambda m: _cyrillic_word(m["word"]) if m["word"] else m.group(),
+        unicodedata.normalize("NFC", text),
+    )
+
+
+def is_latin_serbian(text: str) -> bool:
+    """Latin text that has a Cyrillic form to offer (no Cyrillic letter in it yet)."""
+    return not has_cyrillic(text) and to_cyrillic(text) != text

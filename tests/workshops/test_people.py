@@ -13,7 +13,6 @@ from icalendar import Calendar
 from icalendar.prop import vDDDTypes
 
 from bot.app import App
-from bot.workshops import people
 from tests.chat import Person
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
@@ -81,8 +80,7 @@ LANGS = pytest.mark.parametrize("lang", [CYRL, LATN, EN], ids=["sr-Cyrl", "sr-La
 
 @pytest.fixture
 def app_with_people(app: App) -> App:
-    people.install(app.dispatcher)
-    return app
+    return app  # the app installs the people's side itself
 
 
 async def add_workshop(app: App, start: datetime = START, **more: object) -> int:

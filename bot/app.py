@@ -49,7 +49,9 @@ class App:
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
         # started by `run` only: a console chat beside a running bot must not send its broadcasts
-        self.broadcaster = Broadcaster(services, self.outbound)
+        self.broadcaster = Broadcaster(
+            services, self.outbound, chatting=lambda: self.dispatcher.busy
+        )
 
     @classmethod
     async def open(

@@ -61,6 +61,11 @@ class Dispatcher:
         if dialog.resumable:
             self.services.dialogs.form_names.add(dialog.name)
 
+    @property
+    def busy(self) -> bool:
+        """Someone's message is being handled right now."""
+        return bool(self._waiting)
+
     def is_coordinator(self, user: UserRef) -> bool:
         return user in self.services.settings.coordinators
 

@@ -95,6 +95,7 @@ class Outbound:
         self._recent_429: dict[UserRef, float] = {}
         self._idle = asyncio.Event()
         self._idle.set()
+        self._replies_waiting = 0
 
     def add_transport(self, messenger: str, transport: Transport) -> None:
         self._transports[messenger] = transport
@@ -118,6 +119,8 @@ class Outbound:
             self._idle.clear()
             self._workers[out.to] = asyncio.create_task(self._drain(out.to, queue))
         queue.append(_Item(out, urgent, done))
+        if urgent:
+            self._replies_waiting += 1
         return done
 
     async def send(self, out: Outgoing, urgent: bool = False) -> Delivery:
@@ -147,6 +150,7 @@ class Outbound:
                     item.done.set_result(Delivery(Status.FAILED, "the bot stopped"))
         self._queues.clear()
         self._workers.clear()
+        self._replies_waiting = 0
         self._idle.set()
         return left
 
@@ -158,6 +162,7 @@ class Outbound:
                     # its sender stopped waiting (a broadcast being stopped): not sent, so
                     # that it stays pending and goes out once, after the restart
                     queue.popleft()
+                    self._replies_waiting -= item.urgent
                     continue
                 result = await self._deliver(item)
                 queue.popleft()
@@ -168,6 +173,7 @@ class Outbound:
                     log.info("%d more messages to %s dropped: unreachable", len(queue), ref)
                     while queue:
                         rest = queue.popleft()
+                        self._replies_waiting -= rest.urgent
                         if not rest.done.done():
                             rest.done.set_result(result)
         finally:
@@ -178,7 +184,14 @@ class Outbound:
                 self._idle.set()
             self._forget_idle_buckets()
 
+    @property
+    def replies_waiting(self) -> int:
+        """Urgent messages queued and not yet being sent: a broadcast gives way to them."""
+        return self._replies_waiting
+
     async def _deliver(self, item: _Item) -> Delivery:
+        if item.urgent:
+            self._replies_waiting -= 1
         out = item.out
         transport = self._transports[out.to.messenger]
         delivery = Delivery(Status.DELIVERED)

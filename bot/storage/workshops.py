@@ -178,6 +178,15 @@ class Attendance:
                 return was, None
             return was, await self._move_up(workshop_id)
 
+    async def fill(self, workshop_id: int) -> list[int]:
+        """Moves people up from the waiting list while places are free (after the number of
+        places was raised); returns who moved up, first come first."""
+        moved: list[int] = []
+        async with self._lock:
+            while (user_id := await self._move_up(workshop_id)) is not None:
+                moved.append(user_id)
+        return moved
+
     async def _move_up(self, workshop_id: int) -> int | None:
         rows = await self._conn.execute_fetchall(
             """
@@ -185,7 +194,7 @@ class Attendance:
             WHERE workshop_id = ? AND status = 'waiting' AND user_id = (
                 SELECT user_id FROM attendance WHERE workshop_id = ? AND status = 'waiting'
                 ORDER BY created_at LIMIT 1)
-            AND (SELECT capacity FROM workshops WHERE id = ?) > (
+            AND COALESCE((SELECT capacity FROM workshops WHERE id = ?), 1e9) > (
                 SELECT COUNT(*) FROM attendance WHERE workshop_id = ? AND status = 'going')
             RETURNING user_id
             """,

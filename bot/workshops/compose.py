@@ -16,7 +16,7 @@ from bot.core.script import has_cyrillic, is_latin_serbian, to_cyrillic
 from bot.storage.clock import parse, stamp
 from bot.storage.dialogs import DialogState
 from bot.storage.workshops import DEFAULT_REMINDERS, Workshop
-from bot.workshops import view
+from bot.workshops import people, view
 from bot.workshops.when import WhenError, coming_days, parse_when
 
 NAME = "workshop"
@@ -503,8 +503,12 @@ class WorkshopForm:
             )
             return [Reply(t.t("wsc.saved", title=title, when=when, id=new_id), buttons)]
         changes = {k: v for k, v in fields.items() if getattr(old, k) != v}
-        await services.workshops.update(old.id, **changes)
+        updated = await services.workshops.update(old.id, **changes)
         await services.dialogs.clear(ctx.user.id, self.name)
+        if "capacity" in changes and updated is not None:
+            # more places (or no limit now): the waiting list moves up, and each is told
+            for user_id in await services.attendance.fill(old.id):
+                await people.tell_moved_up(ctx, updated, user_id)
         lines = [t.t("wsc.saved_changes", title=title, when=when)]
         if {"starts_at", "place_sr", "place_en", "link"} & changes.keys():
             # those who will attend hear of a new time or place at once, quiet hours or not

@@ -152,13 +152,13 @@ async def leave(ctx: Context, w: Workshop) -> list[Reply]:
     if was is None:
         return _reply(ctx, w, None, t.t("wsp.not_signed_up", **about))
     if moved_up is not None:
-        await _tell_moved_up(ctx, w, moved_up)
+        await tell_moved_up(ctx, w, moved_up)
     if was == "going":
         return _reply(ctx, w, None, t.t("wsp.left", **about))
     return _reply(ctx, w, None, t.t("wsp.left_waiting", **about))
 
 
-async def _tell_moved_up(ctx: Context, w: Workshop, user_id: int) -> None:
+async def tell_moved_up(ctx: Context, w: Workshop, user_id: int) -> None:
     found = await ctx.services.attendance.ref_of(user_id)
     if found is None:
         return

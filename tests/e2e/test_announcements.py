@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,34 @@ async def test_the_running_bot_sends_what_the_command_line_scheduled(
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, stderr.decode()
     assert "announcement 1 done: 2 delivered" in stderr.decode()
+
+
+async def test_a_broadcast_through_refusals_and_server_errors_reaches_everyone_once(
+    api: BotApiDouble, telegram_bot: App
+) -> None:
+    people = list(range(21, 27))
+    for chat in people:
+        await _subscribe(api, chat, "Latinica", 3)
+    number = await telegram_bot.services.announcements.add(
+        kind="news", audience="all", at=datetime.now(UTC), created_by="cli",
+        body_sr="Позив на радионицу.",
+    )  # fmt: skip
+    assert number is not None
+    api.blocked_users.add(22)  # blocked the bot since subscribing: 403
+    api.fail_next(2, 502)  # two server errors, then
+    api.fail_next(1, 429)  # one "too many requests, retry after 1"
+    engine = Broadcaster(telegram_bot.services, telegram_bot.outbound)
+    await engine.tick()
+    for _ in range(400):
+        if not engine.running():
+            break
+        await asyncio.sleep(0.05)
+    counts = {
+        chat: sum(1 for m in api.sent(chat) if m.text == "Poziv na radionicu.") for chat in people
+    }
+    assert counts == {21: 1, 22: 0, 23: 1, 24: 1, 25: 1, 26: 1}
+    report = await telegram_bot.services.announcements.report(number)
+    assert (report.delivered, report.unreachable, report.failed) == (5, 1, 0)
+    blocked = await telegram_bot.services.users.get(UserRef("telegram", "22"))
+    assert blocked is not None and blocked.blocked
+    assert api.count_5xx == 2 and api.count_429 == 1

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
+from bot.core.messages import UserRef
 from bot.core.script import is_latin_serbian, to_cyrillic, to_latin
 from bot.storage.workshops import Workshop
 from tests.chat import Person
@@ -398,3 +399,27 @@ def test_to_cyrillic_round_trips_and_knows_what_to_offer() -> None:
     assert not is_latin_serbian("Партнерства")
     assert not is_latin_serbian("ICLD 2026")
     assert not is_latin_serbian("https://meet.example.org")
+
+
+async def test_more_places_move_the_waiting_list_up_and_tell_them(
+    app: App, coordinator: Callable[[str], Person], person: Callable[..., Person]
+) -> None:
+    wid = await _saved(app)
+    await app.services.workshops.update(wid, capacity=1)
+    ids = []
+    for n, hint in (("1", "en"), ("2", "sr"), ("3", "en")):
+        p = person(n, hint=hint)
+        await p.say("/start")
+        ids.append((await app.services.users.seen(p.ref, "X")).id)
+    attendance = app.services.attendance
+    assert [await attendance.join(wid, uid) for uid in ids] == ["going", "waiting", "waiting"]
+    c = coordinator("English")
+    await c.choose_language("English")
+    await c.press_payload(f"wc:edit:{wid}")
+    await c.press("Number of places")
+    await c.say("2")
+    await c.press("Save the changes")
+    # the first waiting moves up and is told, in their language; the second still waits
+    assert [await attendance.status(wid, uid) for uid in ids] == ["going", "going", "waiting"]
+    [notice] = c.others
+    assert notice.to == UserRef("console", "2") and notice.reply.text.startswith("Ослободило")

@@ -49,6 +49,8 @@ _RESULT = {
 }
 # kinds that go to subscribers; the others go to a workshop's attendees, who asked for them
 _NEWS = ("news", "workshop")
+# kinds that show a workshop's card: not sent once the workshop is cancelled
+_ABOUT_A_WORKSHOP = ("workshop", "reminder", "change")
 
 
 def utcnow() -> datetime:
@@ -161,7 +163,10 @@ class Broadcaster:
                 log.info("announcement %d paused for the quiet hours", a.id)
                 break
             workshop = await self._workshop(a)
-            if a.kind == "reminder" and (workshop is None or workshop.starts_at <= self.clock()):
+            if a.kind in _ABOUT_A_WORKSHOP and (workshop is None or workshop.cancelled):
+                await store.cancel(a.id)  # a card for a workshop that is no more
+                break
+            if a.kind == "reminder" and workshop and workshop.starts_at <= self.clock():
                 await store.cancel(a.id)  # too late to remind anyone
                 break
             batch = await store.pending(a.id, BATCH, after)
@@ -169,6 +174,8 @@ class Broadcaster:
                 if in_flight:
                     await asyncio.wait(in_flight)
                     continue
+                if await store.pending(a.id, 1):
+                    break  # a send that failed inside the bot: tried again at the next tick
                 if await store.finish(a.id, self.clock()):
                     await progress.final(await store.report(a.id), time.monotonic() - started)
                 break
@@ -222,21 +229,25 @@ class Broadcaster:
         self, a: Announcement, user_id: int
     ) -> tuple[UserRef, Locale, str | None] | str:
         """Who gets it, as they are now (not as when it started), or why not."""
+        workshop_id = a.workshop_id
+        if a.audience.startswith("workshop:"):
+            workshop_id = int(a.audience.removeprefix("workshop:"))
         rows = await self.services.db.execute_fetchall(
             "SELECT messenger, external_id, COALESCE(locale, last_locale) AS loc, subscribed, "
             "blocked, (SELECT status FROM attendance WHERE workshop_id = ? AND user_id = u.id) "
             "AS attending FROM users u WHERE id = ?",
-            (a.workshop_id, user_id),
+            (workshop_id, user_id),
         )
         row = next(iter(rows), None)
         if row is None:
             return "erased"
         if row["blocked"]:
             return "blocked the bot"
-        if a.kind in _NEWS and not row["subscribed"]:
-            return "unsubscribed"
-        if a.kind not in _NEWS and row["attending"] is None:
+        for_attendees = a.kind not in _NEWS or a.audience.startswith("workshop:")
+        if for_attendees and row["attending"] != "going":
             return "no longer attending"
+        if not for_attendees and not row["subscribed"]:
+            return "unsubscribed"
         locale = Locale(row["loc"]) if row["loc"] else Locale.SR_CYRL
         return UserRef(row["messenger"], row["external_id"]), locale, row["attending"]
 

@@ -339,3 +339,29 @@ async def test_the_coordinator_sees_one_progress_message_edited_then_a_report(
         # the last edit and a new message (which notifies) both carry the report
         assert editing.edits[-1][1] == to_coordinator[-1]
         assert "Испоручено: 30" in to_coordinator[-1]
+
+
+async def test_news_for_a_workshops_attendees_reaches_them_subscribed_or_not(
+    bench: Bench,
+) -> None:
+    services = bench.app.services
+    going = await bench.person("1", subscribed=False)
+    await bench.person("2")  # subscribed, not coming
+    wid = await services.workshops.add("Радионица", "", NOON + timedelta(days=3))
+    await services.attendance.join(wid, going)
+    await announce(bench, NOON, audience=f"workshop:{wid}", body_sr="Понесите лаптоп.")
+    await bench.engine.tick()
+    await bench.settle()
+    assert bench.texts("1") == ["Понесите лаптоп."] and bench.texts("2") == []
+
+
+async def test_the_card_of_a_cancelled_workshop_is_not_sent(bench: Bench) -> None:
+    services = bench.app.services
+    await bench.person("1")
+    wid = await services.workshops.add("Радионица", "", NOON + timedelta(days=3))
+    number = await announce(bench, NOON, kind="workshop", workshop_id=wid, body_sr="")
+    await services.workshops.cancel(wid)
+    await bench.engine.tick()
+    await bench.settle()
+    assert bench.texts("1") == []
+    assert await services.announcements.status(number) == "cancelled"

@@ -63,7 +63,7 @@ def test_serbian_is_written_in_cyrillic_only() -> None:
     allowed = {"partnerbot", "ICLD", "start", "menu", "language", "cancel", "help", "stats", "ask"}
     allowed |= {"inbox", "faq", "subscribe", "unsubscribe", "reload", "register", "mydata"}
     allowed |= {"forget", "registrations", "export", "export_csv", "notifications", "Excel"}
-    allowed |= {"CSV", "ime@opstina.rs", "announce", "announcements"}
+    allowed |= {"CSV", "ime@opstina.rs", "announce", "announcements", "workshop", "workshops"}
     for msgid, forms in _strings(read_catalogue(LOCALES_DIR, "sr")).items():
         for form in forms:
             words = {w.strip("/-.,:;!?()„”") for w in re.sub(r"\{\w+\}", "", form).split()}

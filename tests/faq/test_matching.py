@@ -108,6 +108,14 @@ def test_a_question_worded_as_in_the_knowledge_base_is_answered(matcher: Matcher
         assert (match.topic, match.decision) == ("programme.funder", Decision.ANSWER), match
 
 
+def test_what_is_this_programme_is_answered_in_every_script(matcher: Matcher) -> None:
+    # it was "did you mean" with SKGO's programme fourth, out of sight: the Serbian side
+    # lacked the way of asking the English side has ("What is this programme about?")
+    for question in ("Šta je ovaj program?", "Шта је овај програм?", "sta je ovaj program"):
+        match = matcher.match(question)
+        assert (match.topic, match.decision) == ("programme.about", Decision.ANSWER), match
+
+
 def test_long_text_is_cut(matcher: Matcher) -> None:
     # Only the first words count, so a pasted letter costs no more than a question.
     start = "Ко финансира програм? " + "бла " * 37

@@ -13,7 +13,7 @@ from bot.announcements import audience as audiences
 from bot.announcements import render
 from bot.announcements.quiet import is_quiet, quiet_ends
 from bot.core.context import Context
-from bot.core.dialogs.menu import menu
+from bot.core.dialogs.menu import menu, other_form_open
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, Reply
@@ -22,6 +22,7 @@ from bot.registration.form import choice_label, municipality_label
 from bot.registration.municipalities import all_municipalities, search
 from bot.storage.announcements import Announcement
 from bot.storage.dialogs import DialogState
+from bot.storage.workshops import Workshop
 from bot.workshops import view
 from bot.workshops.when import WhenError, parse_when
 
@@ -41,6 +42,11 @@ def _draft(data: dict[str, Any], created_by: str) -> Announcement:
         status="scheduled", created_by=created_by, created_at=at, started_at=None,
         finished_at=None, progress_ref="",
     )  # fmt: skip
+
+
+def _announceable(w: Workshop) -> bool:
+    """Its card offers "I'll attend": not for a workshop cancelled, begun or over."""
+    return not w.cancelled and w.starts_at > datetime.now(UTC)
 
 
 def _districts() -> list[str]:
@@ -78,9 +84,12 @@ class AnnounceForm:
     free_text_steps = frozenset({"text", "english", "note"})
 
     async def start(self, ctx: Context, workshop_id: int | None = None) -> list[Reply]:
+        # a draft of this form too: a second /announce does not silently throw it away
+        if (other := await other_form_open(ctx)) is not None:
+            return [other]
         if workshop_id is not None:
             w = await ctx.services.workshops.get(workshop_id)
-            if w is None or w.cancelled:
+            if w is None or not _announceable(w):
                 return [ctx.with_menu_button(ctx.t.t("announce.no_workshop"))]
             data: dict[str, Any] = {"kind": "workshop", "workshop_id": w.id}
             state = await ctx.services.dialogs.put(
@@ -105,7 +114,7 @@ class AnnounceForm:
         if step == "text":
             text = t.t("announce.ask_text")
             upcoming = await ctx.services.workshops.upcoming(limit=3)
-            for w in upcoming:
+            for w in filter(_announceable, upcoming):
                 label = t.t("announce.button.from_workshop", title=view.title(w, t))
                 rows.append((self._b(ctx, state, label, f"ws={w.id}"),))
         elif step == "english":
@@ -188,6 +197,19 @@ class AnnounceForm:
         )
         return Reply("\n\n".join(parts), rows, html=True)
 
+    async def _with_card(self, ctx: Context, state: DialogState, note: str) -> int:
+        """The longest message a note makes with its workshop's card, over the locales."""
+        services = ctx.services
+        draft = _draft({**state.data, "body_sr": note}, str(ctx.msg.user))
+        workshop = await services.workshops.get(draft.workshop_id) if draft.workshop_id else None
+        zone = services.settings.timezone
+        return max(
+            render.visible_length(
+                render.message(draft, services.i18n[loc], zone, workshop, None).text, True
+            )
+            for loc in Locale
+        )
+
     async def _go(self, ctx: Context, state: DialogState, step: str, **changes: Any) -> Reply:
         data = {**state.data, **changes}
         new = await ctx.services.dialogs.put(ctx.user.id, self.name, step, data)
@@ -203,9 +225,15 @@ class AnnounceForm:
             return [await self._prompt(ctx, state, t.t("registration.use_buttons") + "\n\n")]
         marked = ctx.msg.html or html.escape(text, quote=False)
         if step in ("text", "english", "note"):
+            if not any(ch.isalnum() for ch in text):
+                # a zero-width space or "…" would go out as an empty message, or none at all
+                return [await self._prompt(ctx, state, t.t("announce.empty") + "\n\n")]
             length = render.visible_length(marked, True)
             if step == "text" or step == "note":
                 length = max(length, render.visible_length(render.latin(marked, True), True))
+            if step == "note":
+                # the note goes out under the workshop's card, in one message
+                length = await self._with_card(ctx, state, marked)
             if length > render.MAX_TEXT:
                 problem = t.t(
                     "announce.too_long",
@@ -253,7 +281,7 @@ class AnnounceForm:
             return [await self._prompt(ctx, state, ctx.t.t("registration.old_button") + "\n\n")]
         if key == "back":
             return [await self._go(ctx, state, self._before(state))]
-        if key == "ws" and arg.isdigit():
+        if key == "ws" and arg.isdecimal():
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return await self.start(ctx, int(arg))
         if key == "skip" and step in ("english", "note"):
@@ -313,7 +341,7 @@ class AnnounceForm:
             return [await self._prompt(ctx, new, problem + "\n\n")]
         if data.get("workshop_id"):
             w = await services.workshops.get(int(data["workshop_id"]))
-            if w is None or w.cancelled:
+            if w is None or not _announceable(w):
                 await services.dialogs.clear(ctx.user.id, self.name)
                 return [ctx.with_menu_button(t.t("announce.no_workshop"))]
         number = await services.announcements.add(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.dialogs.menu import menu
+from bot.core.dialogs.menu import menu, other_form_open
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Outgoing, Reply
 from bot.registration import fields
@@ -61,6 +61,8 @@ class RegistrationForm:
                 ctx.dialog_button(t.t("registration.start_over"), existing, "restart"),
             )
             return [Reply(t.t("registration.in_progress"), (choice,))]
+        if (other := await other_form_open(ctx, self.name)) is not None:
+            return [other]
         return await self._begin(ctx)
 
     async def _begin(self, ctx: Context) -> list[Reply]:

@@ -9,6 +9,7 @@ from bot.registration.form import as_data as registration_data
 from bot.registration.form import summary
 from bot.storage.clock import parse
 from bot.storage.dialogs import DialogState
+from bot.workshops.people import give_up_places
 
 
 async def mydata(ctx: Context) -> list[Reply]:
@@ -73,6 +74,7 @@ class ForgetDialog:
         if value != "yes":
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [menu(ctx, "forget.kept")]
+        await give_up_places(ctx)
         await ctx.services.users.forget(ctx.user.id)
         # the dialog rows (a form in progress too) went with the person; so do cached copies
         ctx.services.dialogs.forget(ctx.user.id)

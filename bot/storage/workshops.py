@@ -227,6 +227,14 @@ class Attendance:
         )
         return [int(r[0]) for r in rows]
 
+    async def places_of(self, user_id: int) -> list[int]:
+        """The workshops where someone holds a place (not merely waits)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT workshop_id FROM attendance WHERE user_id = ? AND status = 'going'",
+            (user_id,),
+        )
+        return [int(r[0]) for r in rows]
+
     async def ref_of(self, user_id: int) -> tuple[str, str] | None:
         """(messenger, external id) of someone on a list: a place opened is told to them."""
         rows = await self._conn.execute_fetchall(

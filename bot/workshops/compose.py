@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.dialogs.menu import menu
+from bot.core.dialogs.menu import menu, other_form_open
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
@@ -167,6 +167,8 @@ class WorkshopForm:
                 ctx.dialog_button(t.t("wsc.button.start_over"), existing, f"restart={target}"),
             )
             return [Reply(t.t("wsc.in_progress"), (choice,))]
+        if (other := await other_form_open(ctx, self.name)) is not None:
+            return [other]
         return await self._begin(ctx, target)
 
     async def _begin(self, ctx: Context, target: str) -> list[Reply]:
@@ -175,7 +177,7 @@ class WorkshopForm:
             data: dict[str, Any] = {"wid": None, "reminders": list(DEFAULT_REMINDERS)}
             state = await dialogs.put(ctx.user.id, self.name, "title", data, new_token=True)
             return [Reply(t.t("wsc.intro")), self._prompt(ctx, state)]
-        w = await ctx.services.workshops.get(int(target)) if target.isdigit() else None
+        w = await ctx.services.workshops.get(int(target)) if target.isdecimal() else None
         if w is None:
             unknown = t.t("wsc.unknown", id=target[:20], command="/workshops")
             return [ctx.with_menu_button(unknown)]
@@ -370,7 +372,8 @@ class WorkshopForm:
             return await self._advance(ctx, state, step, signup_until=stamp(until))
         # capacity
         number = text.replace(".", "").replace(" ", "")
-        if not number.isdigit() or not 1 <= int(number) <= MAX_CAPACITY:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses
+        if not number.isdecimal() or not 1 <= int(number) <= MAX_CAPACITY:
             raise Invalid(t.t("wsc.capacity_bad", limit=MAX_CAPACITY))
         return await self._advance(ctx, state, step, capacity=int(number))
 
@@ -516,8 +519,9 @@ class WorkshopForm:
                 kind="change", audience=f"workshop:{old.id}", at=datetime.now(UTC),
                 created_by=str(ctx.msg.user), workshop_id=old.id, force=True,
             )  # fmt: skip
-            going, waiting = await services.attendance.counts(old.id)
-            lines.append(t.tn("wsc.change_told", "wsc.change_told_plural", going + waiting))
+            # told are those coming (the audience workshop:ID), not the waiting list
+            going, _ = await services.attendance.counts(old.id)
+            lines.append(t.tn("wsc.change_told", "wsc.change_told_plural", going))
         return [Reply("\n\n".join(lines), ((ctx.menu_button(),),))]
 
 

@@ -80,6 +80,9 @@ async def on_button(ctx: Context, rest: str) -> list[Reply]:
         return [await _export(ctx, w, action)]
     if w.cancelled:
         return [ctx.with_menu_button(t.t("wsc.is_cancelled", title=view.title(w, t)))]
+    if w.ends_at <= datetime.now(UTC):
+        # a button from an old list: a cancellation notice after the event misleads everyone
+        return [ctx.with_menu_button(t.t("wsc.over", title=view.title(w, t)))]
     if action == "edit":
         return await FORM.edit(ctx, w.id)
     if action == "cancel":
@@ -130,9 +133,10 @@ async def _export(ctx: Context, w: Workshop, fmt: str) -> Reply:
 
 async def _ask_cancel(ctx: Context, w: Workshop) -> Reply:
     t, zone = ctx.t, ctx.services.settings.timezone
-    going, waiting = await ctx.services.attendance.counts(w.id)
+    # the notice goes to those coming (the audience workshop:ID), not to the waiting list
+    going, _ = await ctx.services.attendance.counts(w.id)
     text = t.tn(
-        "wsc.confirm_cancel", "wsc.confirm_cancel_plural", going + waiting,
+        "wsc.confirm_cancel", "wsc.confirm_cancel_plural", going,
         title=view.title(w, t), when=t.datetime(w.starts_at, zone),
     )  # fmt: skip
     buttons: Rows = (
@@ -154,8 +158,8 @@ async def _cancel(ctx: Context, w: Workshop) -> Reply:
         kind="cancelled", audience=f"workshop:{w.id}", at=datetime.now(UTC),
         created_by=str(ctx.msg.user), workshop_id=w.id, force=True,
     )  # fmt: skip
-    going, waiting = await services.attendance.counts(w.id)
-    told = t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going + waiting, title=title)
+    going, _ = await services.attendance.counts(w.id)
+    told = t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going, title=title)
     return ctx.with_menu_button(told)
 
 

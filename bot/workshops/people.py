@@ -158,6 +158,19 @@ async def leave(ctx: Context, w: Workshop) -> list[Reply]:
     return _reply(ctx, w, None, t.t("wsp.left_waiting", **about))
 
 
+async def give_up_places(ctx: Context) -> None:
+    """Before /forget erases someone: the erasure would take their places with it (a cascade
+    that moves nobody up), so each place still of use goes to the waiting list first."""
+    services, uid = ctx.services, ctx.user.id
+    for workshop_id in await services.attendance.places_of(uid):
+        w = await services.workshops.get(workshop_id)
+        if w is None or w.cancelled or _now() >= w.starts_at:
+            continue
+        _, moved_up = await services.attendance.leave(w.id, uid)
+        if moved_up is not None:
+            await tell_moved_up(ctx, w, moved_up)
+
+
 async def tell_moved_up(ctx: Context, w: Workshop, user_id: int) -> None:
     found = await ctx.services.attendance.ref_of(user_id)
     if found is None:

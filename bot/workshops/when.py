@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Not dateparser: it accepts almost anything ("now") and cannot tell us why an input is wrong.
@@ -175,14 +175,23 @@ def _check(day: _Day) -> None:
         raise WhenError("when.impossible") from None
 
 
+def _local(year: int, day: _Day, clock: time, zone: ZoneInfo) -> datetime:
+    moment = datetime(year, day.month, day.day, clock.hour, clock.minute, tzinfo=zone)
+    # 02:30 on the last Sunday of March is skipped by the clocks: zoneinfo would quietly make
+    # it 03:30, a time nobody typed
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise WhenError("when.impossible")
+    return moment
+
+
 def _resolve(day: _Day, clock: time, now: datetime, zone: ZoneInfo) -> datetime:
     if day.year is not None:
-        return datetime(day.year, day.month, day.day, clock.hour, clock.minute, tzinfo=zone)
+        return _local(day.year, day, clock, zone)
     first = now.astimezone(zone).year
     # the next 29 February can be eight years away (2096, then 2104)
     for year in range(first, first + 9):
         try:
-            moment = datetime(year, day.month, day.day, clock.hour, clock.minute, tzinfo=zone)
+            moment = _local(year, day, clock, zone)
         except ValueError:
             continue
         if moment >= now:

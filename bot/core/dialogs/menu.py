@@ -61,6 +61,18 @@ async def show_menu(ctx: Context) -> list[Reply]:
     return [Reply(main.text + "\n\n" + ctx.t.t("menu.unfinished"), (*main.buttons, resume))]
 
 
+async def other_form_open(ctx: Context, name: str = "") -> Reply | None:
+    """A person has one form at a time: starting another would silently throw away what they
+    typed in the one open (other than `name`, which asks in its own words). They continue it,
+    or cancel it and start again."""
+    form = await ctx.services.dialogs.form(ctx.user.id)
+    if form is None or form.name == name:
+        return None
+    t = ctx.t
+    choice = (Button(t.t("menu.resume"), "resume"), Button(t.t("button.cancel"), "stop"))
+    return Reply(t.t("form.other_open"), (choice,))
+
+
 async def help_text(ctx: Context) -> list[Reply]:
     text = ctx.t.t("help.text")
     if ctx.coordinator:

@@ -101,8 +101,9 @@ def parse(spec: str) -> Audience:
 _SUBSCRIBED = "SELECT u.id FROM users u WHERE u.subscribed = 1 AND u.blocked = 0"
 
 
-def recipients_sql(audience: Audience) -> tuple[str, tuple[object, ...]]:
-    """A query selecting the recipients' user ids, and its parameters."""
+def recipients_sql(audience: Audience, waiting_too: bool = False) -> tuple[str, tuple[object, ...]]:
+    """A query selecting the recipients' user ids, and its parameters. `waiting_too`: a
+    workshop's waiting list as well (they hear of its cancellation)."""
     marks = ", ".join("?" for _ in audience.values)
     values: tuple[object, ...] = audience.values
     key = audience.key
@@ -110,9 +111,10 @@ def recipients_sql(audience: Audience) -> tuple[str, tuple[object, ...]]:
         return _SUBSCRIBED, ()
     if key == "workshop":
         # those who said they will attend asked for its news, subscribed or not
+        statuses = "'going', 'waiting'" if waiting_too else "'going'"
         return (
             "SELECT u.id FROM users u JOIN attendance a ON a.user_id = u.id "
-            "WHERE a.workshop_id = ? AND a.status = 'going' AND u.blocked = 0",
+            f"WHERE a.workshop_id = ? AND a.status IN ({statuses}) AND u.blocked = 0",
             (int(audience.values[0]),),
         )
     if key == "locale":

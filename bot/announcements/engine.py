@@ -111,7 +111,8 @@ class Broadcaster:
             log.warning("announcement %d not sent: its audience %r: %s", a.id, a.audience, exc)
             await self.services.announcements.cancel(a.id)
             return False
-        sql, params = audiences.recipients_sql(who)
+        # a cancellation is news to the waiting list too; the rest is for those coming
+        sql, params = audiences.recipients_sql(who, waiting_too=a.kind == "cancelled")
         return await self.services.announcements.start(a.id, sql, params, self.clock())
 
     async def _remind(self, now: datetime) -> None:
@@ -120,10 +121,14 @@ class Broadcaster:
             if w.starts_at <= now:
                 continue
             created = datetime.fromisoformat(w.created_at)
+            # due, and not long overdue: "tomorrow" is wrong an hour before (the bot was
+            # down, or the workshop was moved closer); half the lead time is still useful
             due = [
                 m
                 for m in w.reminders
-                if w.starts_at - timedelta(minutes=m) <= now
+                if w.starts_at - timedelta(minutes=m)
+                <= now
+                < w.starts_at - timedelta(minutes=m / 2)
                 and created <= w.starts_at - timedelta(minutes=m)
             ]
             if not due:
@@ -244,7 +249,10 @@ class Broadcaster:
         if row["blocked"]:
             return "blocked the bot"
         for_attendees = a.kind not in _NEWS or a.audience.startswith("workshop:")
-        if for_attendees and row["attending"] != "going":
+        signed_up = row["attending"] is not None if a.kind == "cancelled" else (
+            row["attending"] == "going"
+        )  # fmt: skip
+        if for_attendees and not signed_up:
             return "no longer attending"
         if not for_attendees and not row["subscribed"]:
             return "unsubscribed"

@@ -133,10 +133,10 @@ async def _export(ctx: Context, w: Workshop, fmt: str) -> Reply:
 
 async def _ask_cancel(ctx: Context, w: Workshop) -> Reply:
     t, zone = ctx.t, ctx.services.settings.timezone
-    # the notice goes to those coming (the audience workshop:ID), not to the waiting list
-    going, _ = await ctx.services.attendance.counts(w.id)
+    # the notice goes to those coming and to the waiting list
+    going, waiting = await ctx.services.attendance.counts(w.id)
     text = t.tn(
-        "wsc.confirm_cancel", "wsc.confirm_cancel_plural", going,
+        "wsc.confirm_cancel", "wsc.confirm_cancel_plural", going + waiting,
         title=view.title(w, t), when=t.datetime(w.starts_at, zone),
     )  # fmt: skip
     buttons: Rows = (
@@ -158,8 +158,8 @@ async def _cancel(ctx: Context, w: Workshop) -> Reply:
         kind="cancelled", audience=f"workshop:{w.id}", at=datetime.now(UTC),
         created_by=str(ctx.msg.user), workshop_id=w.id, force=True,
     )  # fmt: skip
-    going, _ = await services.attendance.counts(w.id)
-    told = t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going, title=title)
+    going, waiting = await services.attendance.counts(w.id)
+    told = t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going + waiting, title=title)
     return ctx.with_menu_button(told)
 
 

@@ -365,3 +365,38 @@ async def test_the_card_of_a_cancelled_workshop_is_not_sent(bench: Bench) -> Non
     await bench.settle()
     assert bench.texts("1") == []
     assert await services.announcements.status(number) == "cancelled"
+
+
+async def test_a_cancellation_reaches_the_waiting_list_too(bench: Bench) -> None:
+    services = bench.app.services
+    going, waiting = await bench.person("1"), await bench.person("2", Locale.EN)
+    wid = await services.workshops.add("Радионица", "Workshop", NOON + timedelta(days=3))
+    await services.workshops.update(wid, capacity=1)
+    assert [await services.attendance.join(wid, u) for u in (going, waiting)] == [
+        "going", "waiting",
+    ]  # fmt: skip
+    await services.workshops.cancel(wid)
+    await announce(bench, NOON, kind="cancelled", audience=f"workshop:{wid}", workshop_id=wid)
+    await bench.engine.tick()
+    await bench.settle()
+    assert bench.texts("1")[0].startswith("Радионица „Радионица“, заказана за")
+    assert bench.texts("2")[0].startswith("The workshop “Workshop”, scheduled for")
+
+
+async def test_a_reminder_long_overdue_is_not_sent(bench: Bench) -> None:
+    # moved from next month to three hours from now: "tomorrow" would be wrong
+    services = bench.app.services
+    going = await bench.person("1")
+    wid = await services.workshops.add("Радионица", "", NOON + timedelta(hours=3))
+    await services.db.execute(
+        "UPDATE workshops SET created_at = ? WHERE id = ?",
+        (stamp(NOON - timedelta(days=20)), wid),
+    )
+    await services.attendance.join(wid, going)
+    await bench.engine.tick()
+    await bench.settle()
+    assert bench.texts("1") == []
+    bench.clock.now = NOON + timedelta(hours=2, minutes=1)  # the hour-before one is due
+    await bench.engine.tick()
+    await bench.settle()
+    assert len(bench.texts("1")) == 1 and bench.texts("1")[0].startswith("Подсетник")

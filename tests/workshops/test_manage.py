@@ -141,8 +141,8 @@ async def test_cancelling_asks_first_then_announces_once(
     await boss.say("/workshops")
     await boss.press("Cancel the workshop")
     assert "Cancel “Partnerstva u praksi”" in boss.text
-    # the notice goes to the two coming; Ana, waiting, is not among them
-    assert "The 2 people signed up are told at once." in boss.text
+    # the notice goes to the two coming and to Ana, who waits
+    assert "The 3 people signed up are told at once." in boss.text
     await boss.press("No, keep it")
     kept = await app.services.workshops.get(wid)
     assert kept is not None and not kept.cancelled
@@ -150,7 +150,7 @@ async def test_cancelling_asks_first_then_announces_once(
     await boss.press_payload(f"wc:cancel:{wid}")
     drop = boss.button("Yes, cancel it").payload
     await boss.press_payload(drop)
-    assert "“Partnerstva u praksi” is cancelled. 2 people signed up are told at once." in boss.text
+    assert "“Partnerstva u praksi” is cancelled. 3 people signed up are told at once." in boss.text
     db = sqlite3.connect(db_path)
     rows = db.execute(
         "SELECT kind, audience, workshop_id, force, status, created_by FROM announcements "

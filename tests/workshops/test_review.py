@@ -114,7 +114,7 @@ async def test_a_time_the_clocks_skip_is_asked_again_in_the_form(
 async def test_the_coordinator_is_told_how_many_hear_of_a_cancellation(
     app: App, person: Callable[..., Person]
 ) -> None:
-    """The notice goes to those coming; the waiting list is not counted among them."""
+    """The notice goes to those coming and to those waiting: both are counted."""
     wid = await add_workshop(app, capacity=1)
     ana = await speaking(person, EN, "1")
     ben = await speaking(person, EN, "2")
@@ -122,9 +122,9 @@ async def test_the_coordinator_is_told_how_many_hear_of_a_cancellation(
     await ben.press_payload(f"w:go:{wid}")
     boss = await _boss(person)
     await boss.press_payload(f"wc:cancel:{wid}")
-    assert "The 1 person signed up is told at once." in boss.text
+    assert "The 2 people signed up are told at once." in boss.text
     await boss.press("Yes, cancel it")
-    assert "1 person signed up is told at once." in boss.text
+    assert "2 people signed up are told at once." in boss.text
 
 
 async def test_an_old_cancel_button_of_a_workshop_that_is_over_changes_nothing(

@@ -81,6 +81,9 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
         # lose the last transactions.
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
+        # erased rows are overwritten with zeros, not merely unlinked (the right to erasure):
+        # SQLite's build decides the default, so it is said here
+        await conn.execute("PRAGMA secure_delete=ON")
         # migrations run in one transaction, where a statement cannot be repeated: SQLite
         # itself waits for another process's lock there, as long as anywhere else
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

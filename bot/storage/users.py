@@ -138,6 +138,9 @@ class Users:
         """Erases the person and, by cascade, everything about them; a trigger keeps counts."""
         self._forget_cached(user_id)
         await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        # the write-ahead log still holds the erased pages until a checkpoint: copy them back
+        # (zeroed) into the database and empty the log now, not at some later checkpoint
+        await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def counts(self) -> list[tuple[str, str, int]]:
         """(messenger, locale or '', number of people), for coordinators' statistics."""

@@ -71,6 +71,26 @@ async def test_forget_removes_every_row_and_keeps_a_count(
     assert db.execute("SELECT COUNT(*) FROM registrations").fetchone() == (1,), other.ref
 
 
+async def test_erased_data_is_gone_from_the_files_too(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    # not only from the tables: the write-ahead log and freed pages held the e-mail until a
+    # checkpoint, and SQLite's build decides whether deleted rows are overwritten
+    p = person("1", hint="en")
+    await p.say("/start")
+    await p.press("English")
+    await complete(p, FLOWS["English"], email="erase.me.please@opstina.rs")
+    await p.say("/ask")
+    await p.say("A question that names erase.me.please@opstina.rs")
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    assert any(b"erase.me.please" in f.read_bytes() for f in files if f.exists())
+    await p.say("/forget")
+    await p.press("Yes, delete everything")
+    for f in files:
+        if f.exists():
+            assert b"erase.me.please" not in f.read_bytes(), f.name
+
+
 async def test_coordinators_see_counts_and_can_mute_notifications(
     person: Callable[..., Person],
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,8 @@ TextHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 MAX_INPUT = 4096
 # where a question typed at a form's step waits while the person says what it is
 QUESTION_KEY = "_question"
+# formatting characters (zero-width space, direction marks), controls, separators
+_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,8 @@ class Dispatcher:
                 "input.too_long", length=t.characters(len(text)), limit=t.characters(MAX_INPUT)
             )
             return [Reply(too_long)]
-        if not text:
+        if not text or all(unicodedata.category(ch) in _INVISIBLE for ch in text):
+            # zero-width spaces and direction marks alone say nothing
             return [ctx.with_menu_button(ctx.t.t("input.empty"))]
         if text.startswith("/"):
             return await self._command(ctx, text)

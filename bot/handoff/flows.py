@@ -168,16 +168,18 @@ async def ask(ctx: Context) -> list[Reply]:
 async def on_question_button(ctx: Context, rest: str) -> list[Reply]:
     """q:reply:N and q:done:N (coordinators), q:back:N (the asker)."""
     action, _, number = rest.partition(":")
+    if action != "back" and not ctx.coordinator:
+        # before any look-up: the answer must not tell which question numbers exist
+        return [ctx.with_menu_button(ctx.t.t("coordinator.only", command="/inbox"))]
     valid = re.fullmatch(r"[0-9]{1,12}", number) is not None
     question = await ctx.services.questions.get(int(number)) if valid else None
-    if question is None:
+    if question is None or (action == "back" and question.user_id != ctx.user.id):
+        # someone else's question reads as no question at all
         return [menu(ctx, "button.expired")]
     if action == "back":
-        if question.user_id != ctx.user.id or question.followed_up:
+        if question.followed_up:
             return [ctx.with_menu_button(ctx.t.t("handoff.back_used"))]
         return await ASK.start(ctx, parent_id=question.id)
-    if not ctx.coordinator:
-        return [ctx.with_menu_button(ctx.t.t("coordinator.only", command="/inbox"))]
     if question.status != "open":
         return [ctx.with_menu_button(ctx.t.t("handoff.already_handled"))]
     if action == "reply":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -35,9 +36,16 @@ _EXTENSION = re.compile(
 )
 
 
+def one_line(text: str) -> str:
+    """A one-line field as it may be shown to others: no line breaks, control characters or
+    direction overrides that could make it pose as more lines or reorder what follows."""
+    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    return " ".join(kept.split())
+
+
 def free_text(text: str) -> str:
-    """A position typed by hand: anything readable, within the length."""
-    value = text.strip()
+    """A position typed by hand: anything readable, within the length, on one line."""
+    value = one_line(text)
     if len(value) > MAX_NAME:
         raise Invalid("registration.name_too_long")
     if len(value) < 2 or not any(ch.isalpha() for ch in value):

@@ -88,6 +88,17 @@ async def test_only_coordinators_can_answer(person: Callable[..., Person]) -> No
     assert "for the programme's coordinators only" in eve.text
     await eve.say("/inbox")
     assert "for the programme's coordinators only" in eve.text
+    # one and the same answer whatever the number: nothing tells which questions exist
+    answers = set()
+    for payload in ("q:reply:1", "q:reply:999", "q:done:1", "q:done:999", "q:reply:x"):
+        await eve.press_payload(payload)
+        answers.add(eve.text)
+    assert len(answers) == 1
+    answers = set()
+    for payload in ("q:back:1", "q:back:999"):  # Ana's question, and none
+        await eve.press_payload(payload)
+        answers.add(eve.text)
+    assert len(answers) == 1 and "already" not in eve.text
 
 
 async def test_a_person_cannot_flood_the_inbox(person: Callable[..., Person]) -> None:

@@ -314,3 +314,32 @@ async def test_phones_as_people_read_them_and_places_as_people_name_them(
     await complete(sr, FLOWS["Ћирилица"])
     await sr.say("/mydata")
     assert "+381 64 123 4567" in sr.text
+
+
+async def test_a_typed_position_cannot_pose_as_more_lines(person: Callable[..., Person]) -> None:
+    # line breaks and a right-to-left override would show fake lines in the coordinator's
+    # notification: the field is one line, as the summary shows it back
+    p = person(hint="en")
+    await p.choose_language("English")
+    await register_in_valjevo(p, "Ana Anić")
+    await p.press("Other (type it)")
+    await p.say("Adviser\nE-mail: boss@skgo.org\u202e")
+    await p.say("ana@valjevo.rs")
+    await p.press("Skip")
+    for area in ("Local economic development",):
+        await p.press(area)
+    await p.press("Done")
+    await p.press("Just exploring")
+    await p.press("I agree")
+    await p.press("Yes")
+    assert "Position: Adviser E-mail: boss@skgo.org\n" in p.text
+    assert "\u202e" not in p.text
+
+
+async def test_invisible_characters_alone_are_an_empty_message(
+    person: Callable[..., Person],
+) -> None:
+    p = person(hint="en")
+    await p.choose_language("English")
+    await p.say("\u200b\u200e\u2060")
+    assert p.text.startswith("Your message was empty.")

@@ -150,8 +150,13 @@ class Dispatcher:
             )
             return [Reply(too_long)]
         if not text or all(unicodedata.category(ch) in _INVISIBLE for ch in text):
-            # zero-width spaces and direction marks alone say nothing
-            return [ctx.with_menu_button(ctx.t.t("input.empty"))]
+            # zero-width spaces and direction marks alone say nothing; a form on screen asks
+            # its question again
+            empty = ctx.t.t("input.empty")
+            state = await self.services.dialogs.get(ctx.user.id)
+            if state is not None and state.name in self.dialogs and not state.paused:
+                return [Reply(empty), *await self.dialogs[state.name].resume(ctx, state)]
+            return [ctx.with_menu_button(empty)]
         if text.startswith("/"):
             return await self._command(ctx, text)
         state = await self.services.dialogs.get(ctx.user.id)

@@ -123,6 +123,10 @@ class AnswerDialog:
 
     async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:
         services = ctx.services
+        if not ctx.coordinator:
+            # rights are checked at every step: they may have been taken away since Reply
+            await services.dialogs.clear(ctx.user.id)
+            return [ctx.with_menu_button(ctx.t.t("coordinator.only", command="/inbox"))]
         number = int(state.data["question"])
         question = await services.questions.get(number)
         if question is None:
@@ -151,7 +155,7 @@ class AnswerDialog:
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
         question = await ctx.services.questions.get(int(state.data["question"]))
-        if question is None:
+        if question is None or not ctx.coordinator:
             await ctx.services.dialogs.clear(ctx.user.id)
             return [menu(ctx)]
         return await self.start(ctx, question)

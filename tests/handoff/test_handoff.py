@@ -197,3 +197,24 @@ async def test_a_reply_that_cannot_go_out_is_shown_back_not_dropped(
         assert '"The mayor signs it."' in two.text
     finally:
         await app.close()
+
+
+async def test_a_coordinator_removed_after_pressing_reply_cannot_answer(
+    person: Callable[..., Person], db_path: Path, i18n: I18n
+) -> None:
+    ana = person(hint="en")
+    await ana.say("/ask")
+    await ana.say("a question")
+    boss = person("99", hint="en")
+    await boss.press_payload("q:reply:1")
+    # the bot restarted without them among the coordinators
+    again = await App.open(settings(db_path), i18n)
+    try:
+        former = Person(again, boss.ref, hint="en")
+        await former.say("Here is my answer")
+        assert "coordinators only" in former.text
+        assert former.others == [], "the asker gets nothing"
+        question = await again.services.questions.get(1)
+        assert question is not None and question.status == "open"
+    finally:
+        await again.close()

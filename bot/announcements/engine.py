@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bot.announcements import audience as audiences
 from bot.announcements import render
 from bot.announcements.quiet import is_quiet
-from bot.core.context import Services
+from bot.core.context import Services, reader_locale
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Outgoing, Reply, UserRef
@@ -315,9 +315,7 @@ class _Progress:
     async def _translator(self) -> Translator:
         services = self.engine.services
         assert self.to is not None
-        user = await services.users.get(self.to)
-        chosen = (user.locale or user.last_locale) if user else None
-        return services.i18n[chosen or Locale.SR_CYRL]
+        return services.i18n[reader_locale(await services.users.get(self.to))]
 
     async def _show(self, reply: Reply) -> None:
         assert self.to is not None

@@ -35,6 +35,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import HTTPXRequest
 
 from bot.app import App
+from bot.core.context import reader_locale
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
 from bot.delivery.outbound import Limits, Step
@@ -239,11 +240,8 @@ class TelegramChannel:
         for ref in self.app.services.settings.coordinators:
             if ref.messenger != MESSENGER:
                 continue
-            user = await self.app.services.users.get(ref)
-            chosen = (user.locale or user.last_locale) if user else None
-            commands = [
-                BotCommand(n, d) for n, d in dispatcher.command_list(chosen or Locale.SR_CYRL, True)
-            ]
+            locale = reader_locale(await self.app.services.users.get(ref))
+            commands = [BotCommand(n, d) for n, d in dispatcher.command_list(locale, True)]
             try:
                 await bot.set_my_commands(commands, scope=BotCommandScopeChat(int(ref.id)))
             except BadRequest as exc:

@@ -61,6 +61,11 @@ class Context:
         """The translator of someone else (a coordinator, an asker): their own locale."""
         if ref == self.msg.user:
             return self.t
-        user = await self.services.users.get(ref)
-        chosen = (user.locale or user.last_locale) if user else None
-        return self.services.i18n[chosen or Locale.SR_CYRL]
+        return self.services.i18n[reader_locale(await self.services.users.get(ref))]
+
+
+def reader_locale(user: User | None) -> Locale:
+    """The locale to write to someone in when they did not just write: their choice, else the
+    locale of their last reply, else Serbian Cyrillic."""
+    chosen = (user.locale or user.last_locale) if user else None
+    return chosen or Locale.SR_CYRL

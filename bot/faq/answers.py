@@ -13,7 +13,7 @@ from bot.core.messages import Button, Reply
 from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, KnowledgeError, Topic, check, load
 from bot.faq.matching import Decision, Match, Matcher
 from bot.storage.workshops import Workshop
-from bot.workshops.people import details_button, line
+from bot.workshops.view import details_button, line
 
 log = logging.getLogger(__name__)
 

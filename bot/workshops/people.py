@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 
 from bot.core.context import Context
 from bot.core.dialogs.menu import menu
@@ -36,17 +36,6 @@ def install(dispatcher: Dispatcher) -> None:
     dispatcher.prefixes["w"] = on_button
 
 
-def details_button(w: Workshop, t: Translator) -> Button:
-    return Button(t.t("wsp.details", title=view.title(w, t)), f"w:show:{w.id}")
-
-
-def line(w: Workshop, t: Translator, zone: tzinfo) -> str:
-    where = view.place(w, t) if (w.place_sr or w.place_en) else ""
-    where = where or (t.t("wsp.online") if w.link else "—")
-    when = t.datetime(w.starts_at, zone)
-    return t.t("faq.workshop_line", title=view.title(w, t), when=when, place=where)
-
-
 async def upcoming(ctx: Context, none_scheduled: Handler | None = None) -> list[Reply]:
     t, zone = ctx.t, ctx.services.settings.timezone
     workshops = await ctx.services.workshops.upcoming(limit=LISTED)
@@ -59,8 +48,8 @@ async def upcoming(ctx: Context, none_scheduled: Handler | None = None) -> list[
         else:
             text = t.t("faq.no_workshops")
         return [Reply(text, (*subscribe, (ctx.menu_button(),)))]
-    text = "\n".join([t.t("wsp.upcoming"), *(line(w, t, zone) for w in workshops)])
-    rows = tuple((details_button(w, t),) for w in workshops)
+    text = "\n".join([t.t("wsp.upcoming"), *(view.line(w, t, zone) for w in workshops)])
+    rows = tuple((view.details_button(w, t),) for w in workshops)
     return [Reply(text, (*rows, *subscribe, (ctx.menu_button(),)))]
 
 

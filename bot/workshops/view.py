@@ -1,4 +1,5 @@
-"""How a workshop reads in each locale, and the buttons people press under it."""
+"""How a workshop reads in each locale (a card, a line in a list), and the buttons people press
+under it."""
 
 from __future__ import annotations
 
@@ -60,3 +61,14 @@ def attend_buttons(w: Workshop, t: Translator, status: str | None) -> Rows:
     else:
         first = Button(t.t("workshop.button.leave"), f"w:leave:{w.id}")
     return ((first,), (Button(t.t("workshop.button.calendar"), f"w:ics:{w.id}"),))
+
+
+def details_button(w: Workshop, t: Translator) -> Button:
+    return Button(t.t("wsp.details", title=title(w, t)), f"w:show:{w.id}")
+
+
+def line(w: Workshop, t: Translator, zone: tzinfo) -> str:
+    where = place(w, t) if (w.place_sr or w.place_en) else ""
+    where = where or (t.t("wsp.online") if w.link else "—")
+    when = t.datetime(w.starts_at, zone)
+    return t.t("faq.workshop_line", title=title(w, t), when=when, place=where)

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from dotenv import load_dotenv
 
@@ -167,14 +167,11 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run(settings: Settings) -> int:
-    from telegram.error import InvalidToken, TelegramError
-
-    from bot.channels.telegram import TelegramChannel
-    from bot.delivery.outbound import Limits
     from bot.scheduling import scheduler as scheduling
 
     if not settings.messengers:
-        print("partnerbot: no messenger configured: set TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        print("partnerbot: no messenger configured: set TELEGRAM_BOT_TOKEN or VIBER_AUTH_TOKEN",
+              file=sys.stderr)  # fmt: skip
         return 2
     app = await App.open(settings)
     stop = asyncio.Event()
@@ -184,35 +181,25 @@ async def run(settings: Settings) -> int:
     # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages
     loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
     scheduler = scheduling.build(app.services, app.broadcaster)
-    channels: list[TelegramChannel] = []
+    channels: list[Channel] = []
     status = 0
     try:
-        if settings.telegram_token:
-            limits = Limits(settings.send_rate, settings.chat_rate, chat_burst=3)
-            telegram = TelegramChannel(
-                app, settings.telegram_token, settings.telegram_api_url, limits
-            )
-            try:
-                await telegram.start()
-            except InvalidToken:
-                # PTB's message quotes the token: never print it
-                print("partnerbot: Telegram refused TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        for messenger in settings.messengers:
+            channel = await _start(app, settings, messenger)
+            if channel is None:
                 return 2
-            except TelegramError as exc:
-                where = settings.telegram_api_url or "the Telegram Bot API"
-                print(f"partnerbot: cannot reach {where} ({type(exc).__name__})", file=sys.stderr)
-                return 2
-            channels.append(telegram)
+            channels.append(channel)
         scheduler.start()
         log.info("partnerbot is running; stop with Ctrl+C")
-        refused = [asyncio.create_task(c.refused.wait()) for c in channels]
+        refused = {asyncio.create_task(c.refused.wait()): c for c in channels}
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([stopped, *refused], return_when=asyncio.FIRST_COMPLETED)
         for task in [stopped, *refused]:
             task.cancel()
         if not stop.is_set():
             # a supervisor (Docker, systemd) restarts the bot, or a person sees why it ended
-            print("partnerbot: Telegram refused TELEGRAM_BOT_TOKEN while running; stopping",
+            which = next(c for c in channels if c.refused.is_set())
+            print(f"partnerbot: {_REFUSED[which.messenger]} while running; stopping",
                   file=sys.stderr)  # fmt: skip
             status = 1
         log.info("stopping")
@@ -232,6 +219,77 @@ async def run(settings: Settings) -> int:
             # the database thread keeps the process alive until it is closed
             await app.close()
     return status
+
+
+_REFUSED = {
+    "telegram": "Telegram refused TELEGRAM_BOT_TOKEN",
+    "viber": "Viber refused VIBER_AUTH_TOKEN",
+}
+
+
+class Channel(Protocol):
+    messenger: str
+    refused: asyncio.Event
+
+    async def stop_receiving(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def _start(app: App, settings: Settings, messenger: str) -> Channel | None:
+    """The messenger's channel, receiving; None (and why, on standard error) if it cannot."""
+    if messenger == "telegram":
+        from telegram.error import InvalidToken, TelegramError
+
+        from bot.channels.telegram import TelegramChannel
+        from bot.delivery.outbound import Limits
+
+        assert settings.telegram_token is not None
+        limits = Limits(settings.send_rate, settings.chat_rate, chat_burst=3)
+        telegram = TelegramChannel(app, settings.telegram_token, settings.telegram_api_url, limits)
+        try:
+            await telegram.start()
+        except InvalidToken:
+            # PTB's message quotes the token: never print it
+            print(f"partnerbot: {_REFUSED['telegram']}", file=sys.stderr)
+            return None
+        except TelegramError as exc:
+            where = settings.telegram_api_url or "the Telegram Bot API"
+            print(f"partnerbot: cannot reach {where} ({type(exc).__name__})", file=sys.stderr)
+            return None
+        return telegram
+    import aiohttp
+
+    from bot.channels.viber.api import INVALID_TOKEN, ViberError
+    from bot.channels.viber.channel import ViberChannel
+
+    assert settings.viber_token is not None
+    viber = ViberChannel(
+        app, settings.viber_token, settings.viber_api_url, settings.viber_webhook_url,
+        settings.viber_listen, settings.viber_bot_name,
+    )  # fmt: skip
+    try:
+        await viber.start()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        await viber.stop()
+        print(f"partnerbot: cannot reach {settings.viber_api_url} ({type(exc).__name__})",
+              file=sys.stderr)  # fmt: skip
+        return None
+    except ViberError as exc:
+        await viber.stop()
+        if exc.status == INVALID_TOKEN:
+            print(f"partnerbot: {_REFUSED['viber']}", file=sys.stderr)
+        else:
+            print(f"partnerbot: Viber did not accept the webhook {settings.viber_webhook_url} "
+                  f"(VIBER_WEBHOOK_URL): {exc}", file=sys.stderr)  # fmt: skip
+        return None
+    except OSError as exc:  # after ClientError, which is one too
+        host, port = settings.viber_listen
+        print(f"partnerbot: cannot serve the Viber webhook on {host}:{port} (VIBER_LISTEN): "
+              f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        await viber.stop()
+        return None
+    return viber
 
 
 async def export_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -33,13 +33,21 @@ class Settings:
     chat_rate: float = 1.0
     quiet_hours: tuple[time, time] | None = (time(22, 0), time(8, 0))
     viber_token: str | None = field(default=None, repr=False)
+    viber_api_url: str = "https://chatapi.viber.com/pa"
+    # the public HTTPS address Viber posts to; empty: set by hand, and no files for Viber
+    viber_webhook_url: str = ""
+    viber_listen: tuple[str, int] = ("127.0.0.1", 8443)
+    viber_bot_name: str = "partnerbot"
 
     @property
     def messengers(self) -> list[str]:
-        return ["telegram"] if self.telegram_token else []
+        return [m for m, on in (("telegram", self.telegram_token), ("viber", self.viber_token))
+                if on]  # fmt: skip
 
 
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# Viber's tokens are three groups of 16 hex digits; a little leeway for other shapes
+_VIBER_TOKEN = re.compile(r"^[0-9A-Za-z]{8,}(-[0-9A-Za-z]{8,}){0,4}$")
 _QUIET = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
@@ -91,6 +99,39 @@ def _rate(env: Mapping[str, str], name: str, default: float, allow_zero: bool) -
     return rate
 
 
+def _listen(raw: str) -> tuple[str, int]:
+    host, sep, port = raw.strip().rpartition(":")
+    try:
+        number = int(port)
+        if not sep or not host or not 0 <= number <= 65535:
+            raise ValueError
+    except ValueError:
+        raise SettingsError(
+            f"VIBER_LISTEN: {raw!r} is not host:port (e.g. 127.0.0.1:8443)"
+        ) from None
+    return host.strip("[]"), number
+
+
+def _viber(env: Mapping[str, str]) -> dict[str, object]:
+    token = env.get("VIBER_AUTH_TOKEN", "").strip() or None
+    if token is not None and not _VIBER_TOKEN.match(token):
+        raise SettingsError("VIBER_AUTH_TOKEN does not look like a Viber token (hex-hex-hex)")
+    api_url = env.get("VIBER_API_URL", "").strip() or "https://chatapi.viber.com/pa"
+    if not re.match(r"^https?://", api_url):
+        raise SettingsError(f"VIBER_API_URL: {api_url!r} is not an http(s) URL")
+    webhook = env.get("VIBER_WEBHOOK_URL", "").strip()
+    if webhook and not re.match(r"^https?://[^/\s]+", webhook):
+        raise SettingsError(f"VIBER_WEBHOOK_URL: {webhook!r} is not a URL (Viber wants https://…)")
+    name = env.get("VIBER_BOT_NAME", "").strip() or "partnerbot"
+    if len(name) > 28:
+        raise SettingsError(f"VIBER_BOT_NAME: {name!r} is longer than Viber's 28 characters")
+    return {
+        "viber_token": token, "viber_api_url": api_url, "viber_webhook_url": webhook,
+        "viber_listen": _listen(env.get("VIBER_LISTEN", "") or "127.0.0.1:8443"),
+        "viber_bot_name": name,
+    }  # fmt: skip
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     if env is None:
         env = os.environ
@@ -119,5 +160,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         send_rate=_rate(env, "PARTNERBOT_SEND_RATE", 30.0, allow_zero=True),
         chat_rate=_rate(env, "PARTNERBOT_CHAT_RATE", 1.0, allow_zero=True),
         quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
-        viber_token=env.get("VIBER_AUTH_TOKEN", "").strip() or None,
+        **_viber(env),  # type: ignore[arg-type]
     )

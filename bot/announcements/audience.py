@@ -7,6 +7,7 @@ line alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 import aiosqlite
@@ -15,6 +16,7 @@ from bot.core.locales import Locale
 from bot.core.script import fold
 from bot.registration.fields import AREAS, STAGES
 from bot.registration.municipalities import all_municipalities, search
+from bot.storage.clock import stamp
 
 KEYS = ("all", "municipality", "district", "area", "stage", "locale", "workshop")
 
@@ -136,6 +138,17 @@ def recipients_sql(audience: Audience, waiting_too: bool = False) -> tuple[str, 
         f"WHERE r.user_id = u.id AND {where})",
         values,
     )
+
+
+async def outside_session(conn: aiosqlite.Connection, audience: Audience, at: datetime) -> int:
+    """Recipients on Viber who have not written in the 24 hours before `at`: Viber bills a
+    message the bot starts outside such a session."""
+    sql, params = recipients_sql(audience)
+    rows = await conn.execute_fetchall(
+        f"SELECT COUNT(*) FROM users WHERE id IN ({sql}) AND messenger = 'viber' AND last_seen < ?",
+        (*params, stamp(at - timedelta(hours=24))),
+    )
+    return int(next(iter(rows))[0])
 
 
 async def count(conn: aiosqlite.Connection, audience: Audience) -> int:

@@ -188,6 +188,11 @@ class AnnounceForm:
             "announce.summary", audience=describe(t, draft.audience), people=people, when=when
         )
         parts.append(html.escape(summary))
+        billed = await audiences.outside_session(
+            services.db, audiences.parse(draft.audience), max(draft.at, datetime.now(UTC))
+        )
+        if billed:
+            parts.append(html.escape(t.tn("announce.billed", "announce.billed_plural", billed)))
         rows = (
             (self._b(ctx, state, t.t("announce.button.confirm"), "confirm"),),
             (

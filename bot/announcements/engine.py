@@ -11,6 +11,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.announcements import audience as audiences
@@ -20,7 +21,7 @@ from bot.core.context import Services, reader_locale
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Outgoing, Reply, UserRef
-from bot.delivery.outbound import Delivery, Outbound
+from bot.delivery.outbound import Batcher, Delivery, Outbound
 from bot.delivery.outcome import Status
 from bot.delivery.pacing import Bucket
 from bot.storage.announcements import Announcement, Report
@@ -51,6 +52,16 @@ _RESULT = {
 _NEWS = ("news", "workshop")
 # kinds that show a workshop's card: not sent once the workshop is cancelled
 _ABOUT_A_WORKSHOP = ("workshop", "reminder", "change")
+
+
+# people who read the same message: (messenger, locale, their attendance)
+_Key = tuple[str, Locale, str | None]
+
+
+@dataclass
+class _Group:
+    batcher: Batcher
+    people: dict[UserRef, int] = field(default_factory=dict)  # → user id
 
 
 def utcnow() -> datetime:
@@ -159,6 +170,8 @@ class Broadcaster:
         started = time.monotonic()
         progress = _Progress(self, a)
         in_flight: set[asyncio.Task[None]] = set()
+        # recipients on messengers that take many people a call, gathered until a call is full
+        groups: dict[_Key, _Group] = {}
         after = 0
         while True:
             status = await store.status(a.id)
@@ -179,24 +192,60 @@ class Broadcaster:
                 if in_flight:
                     await asyncio.wait(in_flight)
                     continue
+                if groups:  # the last, partly filled calls of messengers that take many
+                    for key in list(groups):
+                        self._flush(a, workshop, groups, key, in_flight)
+                    continue
                 if await store.pending(a.id, 1):
                     break  # a send that failed inside the bot: tried again at the next tick
                 if await store.finish(a.id, self.clock()):
                     await progress.final(await store.report(a.id), time.monotonic() - started)
                 break
-            for i, user_id in enumerate(batch):
+            for i, (user_id, messenger) in enumerate(batch):
                 if i and i % CHECK_EVERY == 0 and await store.status(a.id) != "running":
                     break  # cancelled while running
                 await progress.maybe()
-                await self._give_way()
-                await self._pace.wait()
+                if self.outbound.batcher(messenger) is None:
+                    # paced one by one; messengers that take many at a call pace their calls
+                    await self._give_way()
+                    await self._pace.wait()
                 await self._window.acquire()
-                task = asyncio.create_task(self._send_one(a, workshop, user_id))
+                task = asyncio.create_task(self._send_one(a, workshop, user_id, groups))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 after = user_id
+                for key in [k for k, g in groups.items() if len(g.people) >= g.batcher.batch_size]:
+                    self._flush(a, workshop, groups, key, in_flight)
         if in_flight:
             await asyncio.wait(in_flight)
+
+    def _flush(
+        self, a: Announcement, workshop: Workshop | None, groups: dict[_Key, _Group], key: _Key,
+        in_flight: set[asyncio.Task[None]],
+    ) -> None:  # fmt: skip
+        group = groups.pop(key)
+        task = asyncio.create_task(self._send_group(a, workshop, key, group))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+
+    async def _send_group(
+        self, a: Announcement, workshop: Workshop | None, key: _Key, group: _Group
+    ) -> None:
+        """One call for up to a batch of people who read the same message."""
+        _, locale, attending = key
+        store = self.services.announcements
+        try:
+            t = self.services.i18n[locale]
+            reply = render.message(a, t, self.services.settings.timezone, workshop, attending)
+            await self._give_way()
+            results = await group.batcher.send_batch(list(group.people), reply)
+            await store.record_many(a.id, {
+                user_id: (_RESULT[results[ref].status], results[ref].reason)
+                for ref, user_id in group.people.items() if ref in results
+            })  # fmt: skip
+        except Exception:
+            # left pending: the next run tries again
+            log.exception("announcement %d to %d people", a.id, len(group.people))
 
     async def _give_way(self) -> None:
         """A broadcast message waits while someone's reply is being made or queued: they share
@@ -212,7 +261,10 @@ class Broadcaster:
             return None
         return await self.services.workshops.get(a.workshop_id)
 
-    async def _send_one(self, a: Announcement, workshop: Workshop | None, user_id: int) -> None:
+    async def _send_one(
+        self, a: Announcement, workshop: Workshop | None, user_id: int,
+        groups: dict[_Key, _Group],
+    ) -> None:  # fmt: skip
         store = self.services.announcements
         try:
             target = await self._recipient(a, user_id)
@@ -220,6 +272,11 @@ class Broadcaster:
                 await store.record(a.id, user_id, "skipped", target)
                 return
             ref, locale, attending = target
+            batcher = self.outbound.batcher(ref.messenger)
+            if batcher is not None:
+                key = (ref.messenger, locale, attending)
+                groups.setdefault(key, _Group(batcher)).people[ref] = user_id
+                return
             t = self.services.i18n[locale]
             reply = render.message(a, t, self.services.settings.timezone, workshop, attending)
             delivery = await self.outbound.send(Outgoing(ref, reply, kind="announcement"))
@@ -282,10 +339,13 @@ class _Progress:
         self.ref = a.progress_ref
         self._last = 0.0
         self._sending: asyncio.Task[None] | None = None
+        self._edits = self.to is not None and engine.outbound.can_edit(self.to.messenger)
 
     async def maybe(self) -> None:
         if self.to is None or time.monotonic() - self._last < PROGRESS_EVERY:
             return
+        if self.ref and not self._edits:
+            return  # a messenger that cannot edit: "started" once, then the report
         if self._sending is not None and not self._sending.done():
             return  # the previous edit is still on its way
         self._last = time.monotonic()
@@ -307,7 +367,7 @@ class _Progress:
         t = await self._translator()
         a = await self.engine.services.announcements.get(self.a.id) or self.a
         text = final_report(t, a, report, seconds)
-        if self.ref:
+        if self.ref and self._edits:
             await self._show(Reply(text))
         # a new message too: an edit does not notify anyone
         await self.engine.outbound.send(Outgoing(self.to, Reply(text), kind="notice"), True)

@@ -25,6 +25,7 @@ def plain(text: str) -> str:
 
 class ConsoleChannel:
     limits = Limits()  # a terminal takes everything at once
+    edits = True  # a terminal prints the new version, marked as such
 
     def __init__(
         self,

@@ -35,6 +35,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import HTTPXRequest
 
 from bot.app import App
+from bot.channels.text import split_text as text_pieces
 from bot.core.context import reader_locale
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
@@ -63,18 +64,7 @@ COMMAND_LANGUAGES: tuple[tuple[str | None, Locale], ...] = (
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line breaks or spaces where possible."""
-    pieces = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit + 1)
-        if cut < limit // 2:
-            cut = text.rfind(" ", 0, limit + 1)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    pieces.append(text)
-    return pieces
+    return text_pieces(text, limit)
 
 
 def keyboard(reply: Reply) -> dict[str, object] | None:
@@ -172,6 +162,9 @@ class _Polling(HTTPXRequest):
 
 
 class TelegramChannel:
+    messenger = MESSENGER
+    edits = True  # editMessageText
+
     def __init__(
         self, app: App, token: str, base_url: str | None = None, limits: Limits | None = None
     ) -> None:

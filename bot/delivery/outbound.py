@@ -15,9 +15,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from bot.core.messages import Outgoing, UserRef
+from bot.core.messages import Outgoing, Reply, UserRef
 from bot.delivery.outcome import Attempt, Status
 from bot.delivery.pacing import Bucket, Pacer
 
@@ -37,8 +37,20 @@ class Limits:
 
 class Transport(Protocol):
     limits: Limits
+    # the messenger can replace a sent message (a broadcast's progress)
+    edits: bool
 
     def steps(self, out: Outgoing) -> Sequence[Step]: ...
+
+
+@runtime_checkable
+class Batcher(Protocol):
+    """A messenger that takes one message for many people in one call (Viber's broadcasts):
+    each person delivered, unreachable or failed, retried inside as the messenger needs."""
+
+    batch_size: int
+
+    async def send_batch(self, to: Sequence[UserRef], reply: Reply) -> dict[UserRef, Delivery]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +113,14 @@ class Outbound:
         self._transports[messenger] = transport
         if transport.limits.overall > 0:
             self._pacers[messenger] = Pacer(transport.limits.overall * _MARGIN)
+
+    def batcher(self, messenger: str) -> Batcher | None:
+        transport = self._transports.get(messenger)
+        return transport if isinstance(transport, Batcher) else None
+
+    def can_edit(self, messenger: str) -> bool:
+        transport = self._transports.get(messenger)
+        return transport is not None and transport.edits
 
     def enqueue(self, out: Outgoing, urgent: bool = True) -> asyncio.Future[Delivery]:
         """Queues a message behind the recipient's earlier ones and returns at once (no await

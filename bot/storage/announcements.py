@@ -131,14 +131,18 @@ class Announcements:
         )
         return bool(rows)
 
-    async def pending(self, announcement_id: int, limit: int, after: int = 0) -> list[int]:
-        """Recipients still to send to, in user id order from after `after`."""
+    async def pending(
+        self, announcement_id: int, limit: int, after: int = 0
+    ) -> list[tuple[int, str]]:
+        """Recipients still to send to, in user id order from after `after`, with their
+        messenger ('' for someone erased since)."""
         rows = await self._conn.execute_fetchall(
-            "SELECT user_id FROM outbox WHERE announcement_id = ? AND status = 'pending' "
-            "AND user_id > ? ORDER BY user_id LIMIT ?",
+            "SELECT o.user_id, COALESCE(u.messenger, '') FROM outbox o "
+            "LEFT JOIN users u ON u.id = o.user_id WHERE o.announcement_id = ? "
+            "AND o.status = 'pending' AND o.user_id > ? ORDER BY o.user_id LIMIT ?",
             (announcement_id, after, limit),
         )
-        return [int(r[0]) for r in rows]
+        return [(int(r[0]), str(r[1])) for r in rows]
 
     async def record(self, announcement_id: int, user_id: int, status: str, reason: str) -> None:
         """One recipient's outcome, committed before the next is sent to: after a crash only
@@ -147,6 +151,20 @@ class Announcements:
             "UPDATE outbox SET status = ?, reason = ? WHERE announcement_id = ? AND user_id = ?",
             (status, reason[:200], announcement_id, user_id),
         )
+
+    async def record_many(self, announcement_id: int, outcomes: dict[int, tuple[str, str]]) -> None:
+        """Many recipients' outcomes ({user id: (status, reason)}): one statement for each
+        distinct outcome, not one per person."""
+        same: dict[tuple[str, str], list[int]] = {}
+        for user_id, (status, reason) in outcomes.items():
+            same.setdefault((status, reason[:200]), []).append(user_id)
+        for (status, reason), ids in same.items():
+            marks = ", ".join("?" for _ in ids)
+            await self._conn.execute(
+                f"UPDATE outbox SET status = ?, reason = ? WHERE announcement_id = ? "
+                f"AND user_id IN ({marks})",
+                (status, reason, announcement_id, *ids),
+            )
 
     async def report(self, announcement_id: int) -> Report:
         rows = await self._conn.execute_fetchall(

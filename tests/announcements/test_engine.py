@@ -304,13 +304,13 @@ class Editing(Messenger):
 
     def __init__(self) -> None:
         super().__init__()
-        self.edits: list[tuple[str, str]] = []  # (replaced message id, text)
+        self.replaced: list[tuple[str, str]] = []  # (replaced message id, text)
 
     def steps(self, out: Outgoing) -> Sequence[Step]:
         async def step() -> Attempt:
             self.shown.append((out.to, out.reply.text))
             if out.edit:
-                self.edits.append((out.edit, out.reply.text))
+                self.replaced.append((out.edit, out.reply.text))
                 return Attempt(Status.DELIVERED, message_id=out.edit)
             return Attempt(Status.DELIVERED, message_id=str(len(self.shown)))
 
@@ -333,11 +333,11 @@ async def test_the_coordinator_sees_one_progress_message_edited_then_a_report(
         to_coordinator = editing.texts(COORDINATOR)
         first = to_coordinator[0]
         assert first.startswith("Најава бр. 1: послато 0 од 30")
-        replaced = {mid for mid, _ in editing.edits}
+        replaced = {mid for mid, _ in editing.replaced}
         assert len(replaced) == 1, "one message, edited"
-        assert len(editing.edits) >= 2
+        assert len(editing.replaced) >= 2
         # the last edit and a new message (which notifies) both carry the report
-        assert editing.edits[-1][1] == to_coordinator[-1]
+        assert editing.replaced[-1][1] == to_coordinator[-1]
         assert "Испоручено: 30" in to_coordinator[-1]
 
 

@@ -66,7 +66,7 @@ def test_serbian_is_written_in_cyrillic_only() -> None:
     allowed |= {"CSV", "ime@opstina.rs", "announce", "announcements", "workshop", "workshops"}
     for msgid, forms in _strings(read_catalogue(LOCALES_DIR, "sr")).items():
         for form in forms:
-            words = {w.strip("/-.,:;!?()„”") for w in re.sub(r"\{\w+\}", "", form).split()}
+            words = {w.strip("/-.,:;!?()„“”") for w in re.sub(r"\{\w+\}", "", form).split()}
             latin = {
                 w
                 for w in words

@@ -22,6 +22,8 @@ class Messenger:
     """Answers each call with the next scripted attempt for that person (DELIVERED once the
     script runs out); a text is "shown" only when the call is delivered."""
 
+    edits = True
+
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self.script: dict[UserRef, deque[Attempt]] = {}

@@ -105,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(["chat"])
     logs.setup(
         logging.INFO if command == "run" else logging.WARNING,
-        [settings.telegram_token or "", settings.viber_token or ""],
+        [
+            settings.telegram_token or "",
+            settings.viber_token or "",
+            *logs.passwords(
+                settings.telegram_api_url or "", settings.viber_api_url, settings.viber_webhook_url
+            ),
+        ],
     )
     try:
         if command == "run":
@@ -254,7 +260,7 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
             print(f"partnerbot: {_REFUSED['telegram']}", file=sys.stderr)
             return None
         except TelegramError as exc:
-            where = settings.telegram_api_url or "the Telegram Bot API"
+            where = logs.shown_url(settings.telegram_api_url or "") or "the Telegram Bot API"
             print(f"partnerbot: cannot reach {where} ({type(exc).__name__})", file=sys.stderr)
             return None
         return telegram
@@ -272,7 +278,8 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
         await viber.start()
     except (aiohttp.ClientError, TimeoutError) as exc:
         await viber.stop()
-        print(f"partnerbot: cannot reach {settings.viber_api_url} ({type(exc).__name__})",
+        print(f"partnerbot: cannot reach {logs.shown_url(settings.viber_api_url)} "
+              f"({type(exc).__name__})",
               file=sys.stderr)  # fmt: skip
         return None
     except ViberError as exc:
@@ -280,7 +287,8 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
         if exc.status == INVALID_TOKEN:
             print(f"partnerbot: {_REFUSED['viber']}", file=sys.stderr)
         else:
-            print(f"partnerbot: Viber did not accept the webhook {settings.viber_webhook_url} "
+            print(f"partnerbot: Viber did not accept the webhook "
+                  f"{logs.shown_url(settings.viber_webhook_url)} "
                   f"(VIBER_WEBHOOK_URL): {exc}", file=sys.stderr)  # fmt: skip
         return None
     except OSError as exc:  # after ClientError, which is one too

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.messages import UserRef
+from bot.logs import shown_url
 
 DEFAULT_DB = "data/partnerbot.sqlite3"
 
@@ -118,10 +119,12 @@ def _viber(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError("VIBER_AUTH_TOKEN does not look like a Viber token (hex-hex-hex)")
     api_url = env.get("VIBER_API_URL", "").strip() or "https://chatapi.viber.com/pa"
     if not re.match(r"^https?://", api_url):
-        raise SettingsError(f"VIBER_API_URL: {api_url!r} is not an http(s) URL")
+        raise SettingsError(f"VIBER_API_URL: {shown_url(api_url)!r} is not an http(s) URL")
     webhook = env.get("VIBER_WEBHOOK_URL", "").strip()
     if webhook and not re.match(r"^https?://[^/\s]+", webhook):
-        raise SettingsError(f"VIBER_WEBHOOK_URL: {webhook!r} is not a URL (Viber wants https://…)")
+        raise SettingsError(
+            f"VIBER_WEBHOOK_URL: {shown_url(webhook)!r} is not a URL (Viber wants https://…)"
+        )
     name = env.get("VIBER_BOT_NAME", "").strip() or "partnerbot"
     if len(name) > 28:
         raise SettingsError(f"VIBER_BOT_NAME: {name!r} is longer than Viber's 28 characters")
@@ -141,7 +144,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a BotFather token (123:ABC…)")
     api_url = env.get("TELEGRAM_API_URL", "").strip() or None
     if api_url is not None and not re.match(r"^https?://", api_url):
-        raise SettingsError(f"TELEGRAM_API_URL: {api_url!r} is not an http(s) URL")
+        raise SettingsError(f"TELEGRAM_API_URL: {shown_url(api_url)!r} is not an http(s) URL")
     zone_name = env.get("PARTNERBOT_TIMEZONE", "").strip() or "Europe/Belgrade"
     try:
         zone = ZoneInfo(zone_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
 
 
 class Redact(logging.Filter):
@@ -38,3 +39,30 @@ def setup(level: int, secrets: Iterable[str]) -> None:
     # one line per HTTP request is noise at INFO
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may be printed or logged: a password in it (http://user:secret@host/)
+    becomes ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "(a malformed URL)"
+    if not password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def passwords(*urls: str) -> list[str]:
+    """The passwords inside URLs, to be kept out of every log line like tokens."""
+    found = []
+    for url in urls:
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            continue
+        if password:
+            found.append(password)
+    return found

@@ -172,6 +172,10 @@ class Broadcaster:
         in_flight: set[asyncio.Task[None]] = set()
         # recipients on messengers that take many people a call, gathered until a call is full
         groups: dict[_Key, _Group] = {}
+
+        def flush(key: _Key) -> None:
+            self._flush(a, workshop, groups, key, in_flight)
+
         after = 0
         while True:
             status = await store.status(a.id)
@@ -210,12 +214,10 @@ class Broadcaster:
                     await self._give_way()
                     await self._pace.wait()
                 await self._window.acquire()
-                task = asyncio.create_task(self._send_one(a, workshop, user_id, groups))
+                task = asyncio.create_task(self._send_one(a, workshop, user_id, groups, flush))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 after = user_id
-                for key in [k for k, g in groups.items() if len(g.people) >= g.batcher.batch_size]:
-                    self._flush(a, workshop, groups, key, in_flight)
         if in_flight:
             await asyncio.wait(in_flight)
 
@@ -263,7 +265,7 @@ class Broadcaster:
 
     async def _send_one(
         self, a: Announcement, workshop: Workshop | None, user_id: int,
-        groups: dict[_Key, _Group],
+        groups: dict[_Key, _Group], flush: Callable[[_Key], None],
     ) -> None:  # fmt: skip
         store = self.services.announcements
         try:
@@ -275,7 +277,10 @@ class Broadcaster:
             batcher = self.outbound.batcher(ref.messenger)
             if batcher is not None:
                 key = (ref.messenger, locale, attending)
-                groups.setdefault(key, _Group(batcher)).people[ref] = user_id
+                group = groups.setdefault(key, _Group(batcher))
+                group.people[ref] = user_id
+                if len(group.people) >= batcher.batch_size:
+                    flush(key)
                 return
             t = self.services.i18n[locale]
             reply = render.message(a, t, self.services.settings.timezone, workshop, attending)

@@ -17,8 +17,8 @@ from bot.announcements.engine import Broadcaster
 from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.locales import Locale
-from bot.core.messages import Outgoing, UserRef
-from bot.delivery.outbound import Outbound, Retry, Step
+from bot.core.messages import Outgoing, Reply, UserRef
+from bot.delivery.outbound import Delivery, Outbound, Retry, Step
 from bot.delivery.outcome import Attempt, Status
 from bot.storage.clock import stamp
 from tests.chat import settings
@@ -400,3 +400,64 @@ async def test_a_reminder_long_overdue_is_not_sent(bench: Bench) -> None:
     await bench.engine.tick()
     await bench.settle()
     assert len(bench.texts("1")) == 1 and bench.texts("1")[0].startswith("Подсетник")
+
+
+class Batching(Messenger):
+    """A messenger that also takes one message for many people a call (as Viber does): it
+    records each call, and can fail the next ones inside the bot (an exception)."""
+
+    batch_size = 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[tuple[list[UserRef], str]] = []
+        self.crash_next = 0
+        self.unreachable: set[UserRef] = set()
+
+    async def send_batch(self, to: Sequence[UserRef], reply: Reply) -> dict[UserRef, Delivery]:
+        if self.crash_next:
+            self.crash_next -= 1
+            raise RuntimeError("a bug in the channel")
+        self.batches.append((list(to), reply.text))
+        result = {}
+        for ref in to:
+            if ref in self.unreachable:
+                result[ref] = Delivery(Status.UNREACHABLE, "not subscribed")
+            else:
+                self.shown.append((ref, reply.text))
+                result[ref] = Delivery(Status.DELIVERED)
+        return result
+
+
+async def test_messengers_that_take_many_a_call_get_full_calls_per_locale_once_each(
+    db_path: Path, i18n: I18n
+) -> None:
+    async with _bench(db_path, i18n, broadcast_rate=500.0) as bench:
+        batching = Batching()
+        bench.engine.outbound.add_transport("many", batching)
+        users = bench.app.services.users
+        for i in range(8):
+            user = await users.seen(UserRef("many", str(i)), "")
+            await users.set_locale(user.id, Locale.SR_CYRL if i < 5 else Locale.EN)
+            await users.set_subscribed(user.id, True)
+        await bench.person("t1")
+        batching.unreachable.add(UserRef("many", "7"))
+        batching.crash_next = 1
+        number = await announce(bench, NOON - timedelta(seconds=1), body_en="A workshop")
+        await bench.engine.tick()
+        await bench.settle()
+        # the crashed call's people stay pending and go out at the next tick
+        await bench.engine.tick()
+        await bench.settle()
+        store = bench.app.services.announcements
+        report = await store.report(number)
+        assert (report.delivered, report.unreachable, report.pending) == (8, 1, 0)
+        assert all(len(to) <= 3 for to, _ in batching.batches)
+        for to, text in batching.batches:
+            assert len({r.id for r in to}) == len(to)
+            assert (text == "A workshop") == all(int(r.id) >= 5 for r in to), (to, text)
+        shown = [ref for ref, _ in batching.shown if ref.messenger == "many"]
+        assert sorted(r.id for r in shown) == [str(i) for i in range(7)], "each of them once"
+        assert bench.texts("t1") == ["Радионица у Чачку, <b>уторак</b>"]
+        blocked = await users.get(UserRef("many", "7"))
+        assert blocked is not None

@@ -120,7 +120,7 @@ async def test_callbacks_that_viber_did_not_sign_are_refused_and_nothing_happens
 ) -> None:
     viber = bot.viber
     body = json.dumps({
-        "event": "message", "timestamp": 1, "message_token": 77,
+        "event": "message", "timestamp": int(time.time() * 1000), "message_token": 77,
         "sender": {"id": "mallory==", "name": "M"}, "message": {"type": "text", "text": "Hi"},
     }).encode()  # fmt: skip
     for signature in (None, "0" * 64, viber.sign(body + b" "), viber.sign(body).upper()[:-1]):
@@ -162,6 +162,21 @@ async def test_a_repeated_callback_is_handled_once(bot: Bot) -> None:
     assert len(viber.sent("u2==")) == 1
 
 
+async def test_an_old_callback_replayed_is_answered_but_not_acted_on(bot: Bot) -> None:
+    viber = bot.viber
+    viber.subscribed.add("old==")
+    for hours in (3, -1):  # long past Viber's hour of retries; or from the future
+        body = json.dumps({
+            "event": "message", "timestamp": int((time.time() - hours * 3600) * 1000),
+            "message_token": 4242 + hours, "sender": {"id": "old==", "name": "O"},
+            "message": {"type": "text", "text": "What is ICLD?"},
+        }).encode()  # fmt: skip
+        status, _ = await viber.post_raw(body, viber.sign(body))
+        assert status == 200
+    await asyncio.sleep(0.3)
+    assert viber.sent("old==") == []
+
+
 # -- conversations ------------------------------------------------------------------------
 
 
@@ -193,6 +208,11 @@ async def test_faq_in_cyrillic_latin_and_english(bot: Bot) -> None:
     assert "шведск" in (cyrl.text or "").lower()
     assert "švedsk" in (latn.text or "").lower()
     assert "swed" in (en.text or "").lower()
+    # nobody types commands on Viber: a reply without buttons of its own keeps a Menu button
+    assert [label for row in cyrl.buttons for label, _ in row][-1] == "Мени"
+    assert [label for row in latn.buttons for label, _ in row][-1] == "Meni"
+    menu = await press(viber, "e==", en, "Menu", 2)
+    assert "Questions" in str(menu.buttons)
 
 
 async def test_a_person_who_types_a_buttons_label_gets_what_telegram_gives_typed_text(

@@ -28,10 +28,11 @@ from bot.channels.viber.markup import (
 )
 from bot.channels.viber.webhook import Webhook
 from bot.core.context import reader_locale
-from bot.core.messages import IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
 from bot.delivery.outbound import Delivery, Limits, Step
 from bot.delivery.outcome import Attempt, Status
 from bot.delivery.pacing import Bucket
+from bot.logs import shown_url
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class ViberChannel:
                 "url": self.webhook_url, "event_types": EVENT_TYPES, "send_name": True,
                 "send_photo": False,
             })  # fmt: skip
-            log.info("Viber: webhook set to %s", self.webhook_url)
+            log.info("Viber: webhook set to %s", shown_url(self.webhook_url))
         else:
             log.info("Viber: VIBER_WEBHOOK_URL is not set; the webhook must be set by hand")
 
@@ -142,6 +143,8 @@ class ViberChannel:
         if who is None:
             raise ValueError("a conversation without its user")
         ref, name, language = who
+        # an opaque id, and how an operator learns a new coordinator's
+        log.info("Viber: %s opened the chat", ref)
         msg = IncomingMessage(ref, Kind.TEXT, text="/start", name=name, language_hint=language)
         outs = await self.app.dispatcher.handle(msg)
         if not event.get("subscribed"):
@@ -174,10 +177,26 @@ class ViberChannel:
         if reply.attachment is not None:
             steps.append(self._file_step(out, with_keyboard=not pieces))
         for i, piece in enumerate(pieces):
-            body = self._text_body(reply, piece, i == len(pieces) - 1)
+            last = i == len(pieces) - 1
+            body = self._text_body(reply, piece, last)
             body["receiver"] = out.to.id
-            steps.append(self._step(body))
+            steps.append(self._with_menu(out.to, body) if last and not reply.buttons else
+                         self._step(body))  # fmt: skip
         return steps
+
+    def _with_menu(self, to: UserRef, body: dict[str, Any]) -> Step:
+        """A Viber keyboard stays until the next message replaces it, and a message without
+        one leaves the person a bare text field where nobody types commands: a Menu button
+        stays under every reply that has no buttons of its own."""
+
+        async def step() -> Attempt:
+            services = self.app.services
+            t = services.i18n[reader_locale(await services.users.get(to))]
+            menu = Reply("", ((Button(t.t("button.menu"), "menu"),),))
+            return await self._call({**body, "keyboard": keyboard(menu.buttons),
+                                     "min_api_version": MIN_API_VERSION})  # fmt: skip
+
+        return step
 
     def _file_step(self, out: Outgoing, with_keyboard: bool) -> Step:
         attachment = out.reply.attachment

@@ -31,10 +31,10 @@ def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
     for row in rows:
         for start in range(0, len(row), COLUMNS):
             cells = row[start : start + COLUMNS]
-            width = COLUMNS // len(cells)
+            width, extra = divmod(COLUMNS, len(cells))
             for i, button in enumerate(cells):
-                # the last cell takes what division left over: a row is always full
-                columns = width if i < len(cells) - 1 else COLUMNS - width * (len(cells) - 1)
+                # a row is always full: the first cells take what division left over
+                columns = width + (i < extra)
                 buttons.append({
                     "Columns": columns, "Rows": 1, "ActionType": "reply",
                     "ActionBody": PRESS + button.payload, "Text": html.escape(button.label),

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,6 +33,10 @@ EVENTS = frozenset({
 # repeated one must not be handled twice
 _ONCE = frozenset({"message", "subscribed", "unsubscribed", "conversation_started"})
 _REMEMBERED = 10_000
+# Viber repeats an unanswered callback for about an hour: anything much older is a replay
+# (and newer than Viber's clock allows, a forgery), answered but not acted on
+STALE_MS = 2 * 60 * 60 * 1000
+FUTURE_MS = 10 * 60 * 1000
 
 Handler = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -77,13 +82,24 @@ class Webhook:
         if not isinstance(kind, str) or kind not in EVENTS:
             log.info("Viber callback refused: unknown event %r", kind)
             return web.json_response({"error": f"unknown event {kind!r}"}, status=400)
-        if kind in _ONCE and self._repeated(event):
+        if kind in _ONCE and (self._stale(event) or self._repeated(event)):
             return web.json_response({})
         try:
             answer = await self._handle(kind, event)
         except ValueError as exc:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response(answer or {}, dumps=_dumps)
+
+    def _stale(self, event: dict[str, Any]) -> bool:
+        sent = event.get("timestamp")
+        if not isinstance(sent, int | float) or isinstance(sent, bool):
+            return False
+        age = time.time() * 1000 - sent
+        if -FUTURE_MS <= age <= STALE_MS:
+            return False
+        log.warning("Viber callback ignored: sent %.0f minutes %s", abs(age) / 60000,
+                    "ago" if age > 0 else "in the future")  # fmt: skip
+        return True
 
     def _repeated(self, event: dict[str, Any]) -> bool:
         token = event.get("message_token")

@@ -80,8 +80,19 @@ def _markup(rows: tuple[tuple[Button, ...], ...]) -> dict[str, object]:
     ).to_dict()
 
 
-def to_message(update: Update) -> IncomingMessage | None:
-    """The core's view of an update; None for updates the bot ignores (edits, joins)."""
+def addressed(text: str, username: str) -> bool:
+    """In a group, a message meant for this bot: a command that names no other bot, or a
+    mention of it. The rest of a group's talk is not the bot's business."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if first.startswith("/"):
+        _, at, bot = first.partition("@")
+        return not at or bot.lower() == username.lower()
+    return bool(username) and f"@{username.lower()}" in text.lower()
+
+
+def to_message(update: Update, username: str = "") -> IncomingMessage | None:
+    """The core's view of an update; None for updates the bot ignores (edits, joins, a
+    group's talk that is not addressed to the bot)."""
     if update.callback_query is not None:
         query = update.callback_query
         user = query.from_user
@@ -94,6 +105,9 @@ def to_message(update: Update) -> IncomingMessage | None:
         return None
     user = message.from_user
     if message.chat.type != "private":
+        # service messages (joins, pins, titles) have no text and want no answer
+        if message.text is None or not addressed(message.text, username):
+            return None
         return IncomingMessage(
             UserRef(MESSENGER, str(message.chat.id)), Kind.TEXT, text=message.text or "",
             language_hint=user.language_code, private=False,
@@ -293,7 +307,7 @@ class TelegramChannel:
             except Exception as exc:  # a busy database: the next send finds out again
                 log.warning("%s: could not record blocked=%s: %s", ref, blocked, exc)
             return
-        msg = to_message(update)
+        msg = to_message(update, self.application.bot.username or "")
         if msg is None:
             return
         query = update.callback_query

@@ -48,6 +48,7 @@ class Dispatcher:
         self.on_question: TextHandler = _menu_instead
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
+        self._groups_told: set[UserRef] = set()
         self.menu_entries["m:language"] = menu.choose_language
         self.add_command(Command("start", menu.start, "cmd.start"))
         self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
@@ -75,7 +76,8 @@ class Dispatcher:
     async def handle(
         self, msg: IncomingMessage, deliver: Callable[[Outgoing], object] | None = None
     ) -> list[Outgoing]:
-        """Every message gets at least one reply, whatever goes wrong inside. `deliver` queues
+        """Every private message gets at least one reply, whatever goes wrong inside (a group
+        is told once that the bot works in private chats, then left alone). `deliver` queues
         each reply while the person's lock is held, so that the replies to one person's
         messages go out in the order the messages came."""
         lock = self._locks.setdefault(msg.user, asyncio.Lock())
@@ -96,6 +98,10 @@ class Dispatcher:
     async def _handle(self, msg: IncomingMessage) -> list[Outgoing]:
         services = self.services
         if not msg.private:
+            # said once per group: a group that addresses the bot again hears nothing more
+            if msg.user in self._groups_told:
+                return []
+            self._groups_told.add(msg.user)
             locale = choose(None, msg.text, None, msg.language_hint)
             text = services.i18n[locale].t("chat.private_only")
             return [Outgoing(msg.user, Reply(text))]

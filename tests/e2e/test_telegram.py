@@ -77,9 +77,24 @@ async def test_non_text_edits_groups_and_expired_buttons(
     assert "дугме је истекло" in expired.text, "the edit was ignored, the stale button expired"
     assert len(api.sent(401)) == 3
 
-    api.user_text(402, "/start", chat_type="group", chat_id=-5000)
+    # a group's own talk, another bot's command and service messages are not the bot's
+    # business; addressed, it says once that it works in private chats, then stays quiet
+    api.user_text(402, "ko ide na radionicu?", chat_type="group", chat_id=-5000)
+    api.user_text(402, "/start@other_bot", chat_type="group", chat_id=-5000)
+    api.push_raw({"message": {
+        "message_id": 900, "date": 0, "chat": {"id": -5000, "type": "group", "title": "G"},
+        "from": {"id": 402, "is_bot": False, "first_name": "Ana"},
+        "new_chat_members": [{"id": 403, "is_bot": False, "first_name": "Bo"}],
+    }})  # fmt: skip
+    username = "partnerbot_test_bot"
+    api.user_text(402, f"/start@{username}", chat_type="group", chat_id=-5000)
     [group] = await api.wait_for_sent(-5000, 1)
     assert "приватним разговорима" in group.text
+    api.user_text(402, f"@{username} zdravo", chat_type="group", chat_id=-5000)
+    api.user_text(403, "/help", chat_type="group", chat_id=-5000)
+    api.user_text(403, "hi", language_code="en")  # in private: answered, and after the group's
+    await api.wait_for_sent(403, 1)
+    assert len(api.sent(-5000)) == 1
 
 
 async def test_long_text_is_refused_politely(api: BotApiDouble, telegram_bot: App) -> None:

@@ -145,7 +145,13 @@ class Dispatcher:
     async def _route(self, ctx: Context) -> list[Reply]:
         msg = ctx.msg
         if msg.kind is Kind.UNSUPPORTED:
-            return [ctx.with_menu_button(ctx.t.t("input.unsupported"))]
+            # a sticker or a photo at a form's step: the step's question again, not a menu
+            # that would seem to leave the form
+            unsupported = ctx.t.t("input.unsupported")
+            state = await self.services.dialogs.get(ctx.user.id)
+            if state is not None and state.name in self.dialogs and not state.paused:
+                return [Reply(unsupported), *await self.dialogs[state.name].resume(ctx, state)]
+            return [ctx.with_menu_button(unsupported)]
         if msg.kind is Kind.BUTTON:
             return await self._button(ctx, msg.payload)
         text = msg.text.strip()

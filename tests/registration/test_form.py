@@ -343,3 +343,23 @@ async def test_invisible_characters_alone_are_an_empty_message(
     await p.choose_language("English")
     await p.say("\u200b\u200e\u2060")
     assert p.text.startswith("Your message was empty.")
+
+
+async def test_a_sticker_at_a_forms_step_asks_the_steps_question_again(
+    person: Callable[..., Person],
+) -> None:
+    p = person(hint="en")
+    await p.choose_language("English")
+    await p.say("/register")
+    await p.say("Kraljevo")
+    await p.press("Kraljevo")
+    asked = p.text
+    await p.send_sticker()
+    assert p.text.startswith("I understand text and buttons only.")
+    assert asked.splitlines()[-1] in p.text, "the name question again"
+    await p.say("Ana Anić")
+    assert "3/8" in p.text, "the form went on from where it was"
+    # outside a form, the menu as before
+    await p.say("/cancel")
+    await p.send_sticker()
+    assert p.labels() == ["Menu"]

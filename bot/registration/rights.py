@@ -43,8 +43,27 @@ async def mydata(ctx: Context) -> list[Reply]:
         if q.answer:
             line += "\n" + t.t("mydata.answer", answer=q.answer)
         parts.append(line)
+    form = await services.dialogs.form(user.id)
+    if form is not None:
+        parts.append(_unfinished(ctx, form))
     parts.append(t.t("mydata.footer"))
     return [Reply("\n\n".join(parts), ((ctx.menu_button(),),))]
+
+
+def _unfinished(ctx: Context, form: DialogState) -> str:
+    """A form begun and not finished: kept (up to 30 days untouched) so that it can be
+    continued, and so part of what is stored. A registration shows what was typed."""
+    t = ctx.t
+    if form.name != "register":
+        return t.t("mydata.unfinished_other")
+    announcements = t.t("registration.field.announcements")
+    typed = [
+        line
+        for line in summary(t, form.data).splitlines()
+        if not line.endswith(": —")
+        and not (line.startswith(announcements) and "announcements" not in form.data)
+    ]
+    return "\n".join([t.t("mydata.unfinished"), *typed])
 
 
 class ForgetDialog:

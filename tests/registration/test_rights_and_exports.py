@@ -197,3 +197,27 @@ async def test_one_switch_for_announcements_whatever_changed_it(
     await p.say("/mydata")
     assert p.text.count("Announcements: No") == 2
     assert sqlite3.connect(db_path).execute("SELECT subscribed FROM users").fetchall() == [(0,)]
+
+
+async def test_mydata_shows_a_half_filled_form_and_forget_erases_it(
+    person: Callable[..., Person], db_path: Path
+) -> None:
+    p = person("7", hint="en")
+    await p.choose_language("English")
+    await p.say("/register")
+    await p.say("Kraljevo")
+    await p.press("Kraljevo")
+    await p.say("Jelena Jović")
+    await p.press("Mayor")
+    await p.say("jelena@kraljevo.rs")
+    await p.say("/mydata")
+    text = p.text
+    assert "An unfinished registration form" in text
+    assert "Name: Jelena Jović" in text and "E-mail: jelena@kraljevo.rs" in text
+    assert "Stage" not in text, "only what was typed"
+    await p.say("/forget")
+    await p.press("Yes, delete everything")
+    await p.say("/mydata")
+    assert "Jelena" not in p.text and "unfinished" not in p.text
+    rows = sqlite3.connect(db_path).execute("SELECT data FROM dialog_slots").fetchall()
+    assert not any("Jelena" in str(r) for r in rows)

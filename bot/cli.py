@@ -103,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or ("run" if settings.messengers else "chat")
     if command == "chat" and not args.command:
         args = parser().parse_args(["chat"])
+    level = settings.log_level or (logging.INFO if command == "run" else logging.WARNING)
     logs.setup(
-        logging.INFO if command == "run" else logging.WARNING,
+        level,
         [
             settings.telegram_token or "",
             settings.viber_token or "",
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings.telegram_api_url or "", settings.viber_api_url, settings.viber_webhook_url
             ),
         ],
+        json_lines=settings.log_json,
     )
     try:
         if command == "run":

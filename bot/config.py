@@ -39,6 +39,9 @@ class Settings:
     viber_webhook_url: str = ""
     viber_listen: tuple[str, int] = ("127.0.0.1", 8443)
     viber_bot_name: str = "partnerbot"
+    # None: INFO for `run`, WARNING for the other commands
+    log_level: int | None = None
+    log_json: bool = False
 
     @property
     def messengers(self) -> list[str]:
@@ -98,6 +101,27 @@ def _rate(env: Mapping[str, str], name: str, default: float, allow_zero: bool) -
             f"{name}: {raw!r} is not a number of messages per second {low} up to 1000"
         ) from None
     return rate
+
+
+_LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
+
+
+def _log_level(raw: str) -> int | None:
+    if not raw.strip():
+        return None
+    level = _LEVELS.get(raw.strip().lower())
+    if level is None:
+        raise SettingsError(
+            f"PARTNERBOT_LOG_LEVEL: {raw!r} is not one of debug, info, warning, error"
+        )
+    return level
+
+
+def _log_format(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("", "text", "json"):
+        raise SettingsError(f"PARTNERBOT_LOG_FORMAT: {raw!r} is not text or json")
+    return value == "json"
 
 
 def _listen(raw: str) -> tuple[str, int]:
@@ -163,5 +187,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         send_rate=_rate(env, "PARTNERBOT_SEND_RATE", 30.0, allow_zero=True),
         chat_rate=_rate(env, "PARTNERBOT_CHAT_RATE", 1.0, allow_zero=True),
         quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
+        log_level=_log_level(env.get("PARTNERBOT_LOG_LEVEL", "")),
+        log_json=_log_format(env.get("PARTNERBOT_LOG_FORMAT", "")),
         **_viber(env),  # type: ignore[arg-type]
     )

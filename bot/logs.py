@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -29,9 +31,27 @@ class Redact(logging.Filter):
         return True
 
 
-def setup(level: int, secrets: Iterable[str]) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for log collectors (Loki, Elasticsearch, journald's JSON)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:  # the redacting filter has folded it into the message already
+            entry["message"] += "\n" + self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup(level: int, secrets: Iterable[str], json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if json_lines:
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

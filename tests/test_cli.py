@@ -104,3 +104,19 @@ def test_faq_ask_into_a_pipe_that_closes_early_ends_quietly(tmp_path: Path) -> N
     asker.stdout.close()
     assert asker.wait(timeout=60) == 0
     assert asker.stderr.read() == b""
+
+
+def test_log_level_and_json_lines(tmp_path: Path) -> None:
+    one_line_error(run(tmp_path, "chat", PARTNERBOT_LOG_LEVEL="loud"), "PARTNERBOT_LOG_LEVEL")
+    one_line_error(run(tmp_path, "chat", PARTNERBOT_LOG_FORMAT="xml"), "PARTNERBOT_LOG_FORMAT")
+    # a run that fails at start logs why, one JSON object a line
+    result = run(
+        tmp_path, "run", TELEGRAM_BOT_TOKEN="123:ABC", TELEGRAM_API_URL="http://127.0.0.1:9/bot",
+        PARTNERBOT_LOG_FORMAT="json", PARTNERBOT_LOG_LEVEL="debug",
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines, result.stderr
+    assert all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
+    assert any(entry["level"] == "DEBUG" for entry in lines)
+    assert "ABC" not in result.stderr

@@ -27,7 +27,7 @@ def _cancel_row(ctx: Context, state: DialogState) -> tuple[tuple[Button, ...], .
 
 
 async def _limit_reached(ctx: Context) -> bool:
-    sent = await ctx.services.questions.sent_since(ctx.user.id, timedelta(days=1))
+    sent = await ctx.services.questions.sent_since(ctx.msg.user, timedelta(days=1))
     return sent >= DAILY_LIMIT
 
 
@@ -79,6 +79,7 @@ async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[
         await ctx.services.dialogs.clear(ctx.user.id)
         return [ctx.with_menu_button(ctx.t.t("handoff.limit", limit=DAILY_LIMIT))]
     question = await ctx.services.questions.add(ctx.user.id, text, ctx.locale, parent_id)
+    await ctx.services.questions.note_sent(ctx.msg.user)
     await ctx.services.dialogs.clear(ctx.user.id)
     for coordinator in sorted(ctx.services.settings.coordinators, key=str):
         t = await ctx.translator_for(coordinator)

@@ -27,7 +27,11 @@ def build(services: Services, broadcaster: Broadcaster | None = None) -> AsyncIO
         if removed:
             log.info("dropped %d abandoned dialogs", removed)
 
+    async def prune_quota() -> None:
+        await services.questions.prune_quota(timedelta(days=1))
+
     scheduler.add_job(prune_dialogs, "cron", hour=3, minute=30, id="prune_dialogs")
+    scheduler.add_job(prune_quota, "interval", hours=1, id="prune_quota")
     if broadcaster is not None:
         # at start too: what fell due while the bot was down goes out now
         scheduler.add_job(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +11,7 @@ import aiosqlite
 
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
-from bot.storage.clock import now
+from bot.storage.clock import now, stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ def _question(row: aiosqlite.Row) -> Question:
 class Questions:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._salt: bytes | None = None
 
     async def add(
         self, user_id: int, text: str, locale: Locale, parent_id: int | None = None
@@ -81,14 +84,38 @@ class Questions:
         ) as cur:
             return [_question(r) async for r in cur]
 
-    async def sent_since(self, user_id: int, window: timedelta) -> int:
-        since = (datetime.now(UTC) - window).isoformat()
+    async def _account(self, ref: UserRef) -> bytes:
+        if self._salt is None:
+            async with self._conn.execute(
+                "SELECT value FROM meta WHERE name = 'quota_salt'"
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None, "migration 0008 writes the salt"
+            self._salt = bytes(row[0])
+        return hmac.new(self._salt, str(ref).encode(), hashlib.sha256).digest()[:16]
+
+    async def note_sent(self, ref: UserRef) -> None:
+        """A question went to the coordinators: counted for a day, whoever they become."""
+        await self._conn.execute(
+            "INSERT INTO question_quota (account, sent_at) VALUES (?, ?)",
+            (await self._account(ref), now()),
+        )
+
+    async def sent_since(self, ref: UserRef, window: timedelta) -> int:
+        since = stamp(datetime.now(UTC) - window)
         async with self._conn.execute(
-            "SELECT COUNT(*) FROM questions WHERE user_id = ? AND created_at >= ?",
-            (user_id, since),
+            "SELECT COUNT(*) FROM question_quota WHERE account = ? AND sent_at >= ?",
+            (await self._account(ref), since),
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    async def prune_quota(self, window: timedelta) -> int:
+        """Marks older than the limit's window identify nothing anyone needs: gone."""
+        async with self._conn.execute(
+            "DELETE FROM question_quota WHERE sent_at < ?", (stamp(datetime.now(UTC) - window),)
+        ) as cur:
+            return cur.rowcount
 
     async def open(self, limit: int = 10) -> tuple[list[Question], int]:
         """The oldest open questions, and how many are open in all."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import App
@@ -109,6 +110,20 @@ async def test_a_person_cannot_flood_the_inbox(person: Callable[..., Person]) ->
         assert "Sent" in ana.text
     await ana.say("/ask")
     assert f"You have sent {DAILY_LIMIT} questions in the last 24 hours" in ana.text
+    # erasing oneself does not reset it, and what it keeps names nobody
+    await ana.say("/forget")
+    await ana.press("Yes, delete everything")
+    await ana.say("/ask")
+    assert f"You have sent {DAILY_LIMIT} questions in the last 24 hours" in ana.text
+    db = ana.app.services.db
+    rows = list(await db.execute_fetchall("SELECT account FROM question_quota"))
+    assert len(rows) == DAILY_LIMIT
+    assert all(b"console" not in bytes(r[0]) and len(bytes(r[0])) == 16 for r in rows)
+    # a day later the marks are gone, and so is the limit
+    await db.execute("UPDATE question_quota SET sent_at = '2020-01-01T00:00:00+00:00'")
+    assert await ana.app.services.questions.prune_quota(timedelta(days=1)) == DAILY_LIMIT
+    await ana.say("/ask")
+    assert "You have sent" not in ana.text
 
 
 async def test_cancel_and_too_long(person: Callable[..., Person]) -> None:

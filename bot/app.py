@@ -16,8 +16,10 @@ from bot.delivery.outbound import Outbound, Transport
 from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
+from bot.oversight import audit
 from bot.registration import coordinators as registration
 from bot.storage.announcements import Announcements
+from bot.storage.audit import Audit
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
 from bot.storage.offers import Offers
@@ -46,6 +48,7 @@ class App:
         workshop_compose.install(self.dispatcher)
         workshop_manage.install(self.dispatcher)
         announcements.install(self.dispatcher)
+        audit.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
         # started by `run` only: a console chat beside a running bot must not send its broadcasts
@@ -69,6 +72,7 @@ class App:
             workshops=Workshops(conn),
             attendance=Attendance(conn),
             announcements=Announcements(conn),
+            audit=Audit(conn),
             i18n=i18n or I18n(),
             settings=settings,
         )

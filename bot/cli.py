@@ -317,6 +317,9 @@ async def export_command(settings: Settings, args: argparse.Namespace) -> int:
             rows = await app.services.registrations.all()
             content = export.render(rows, t, settings.timezone, args.format)
             count, noun = len(rows), "registration"
+        what = f"{args.workshop_id} " if args.export_what == "attendees" else ""
+        action = "export_attendees" if args.export_what == "attendees" else "export"
+        await app.services.audit.record("cli", action, f"{what}{args.format} {count}")
     finally:
         await app.close()
     if args.output is None:

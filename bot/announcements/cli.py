@@ -16,6 +16,7 @@ from bot.announcements import render
 from bot.announcements.quiet import is_quiet, quiet_ends
 from bot.config import Settings
 from bot.storage.announcements import Announcement, Announcements
+from bot.storage.audit import Audit
 from bot.storage.db import open_db
 from bot.storage.workshops import Workshops
 
@@ -114,6 +115,7 @@ async def announce(settings: Settings, args: argparse.Namespace) -> int:
             body_en=body_en, force=args.force,
         )  # fmt: skip
         count = await audiences.count(conn, who)
+        await Audit(conn).record("cli", "announce", number)
     finally:
         await conn.close()
     local = at.astimezone(settings.timezone).strftime(TIME_FORMAT)
@@ -149,6 +151,7 @@ async def announcements(settings: Settings, args: argparse.Namespace) -> int:
             if was not in ("scheduled", "running"):
                 print(f"partnerbot: announcement {args.id} is {was}", file=sys.stderr)
                 return 2
+            await Audit(conn).record("cli", "announce_cancel", args.id)
             print(f"announcement {args.id} cancelled (it was {was})")
             return 0
         shown = await store.listing(("scheduled", "running", "done", "cancelled"), 50)

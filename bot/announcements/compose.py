@@ -357,6 +357,7 @@ class AnnounceForm:
         )  # fmt: skip
         await services.dialogs.clear(ctx.user.id, self.name)
         assert number is not None
+        await services.audit.record(ctx.msg.user, "announce", number)
         count = await audiences.count(services.db, audiences.parse(data.get("audience", "all")))
         people = t.tn("count.people", "count.people_plural", count)
         if data.get("at"):

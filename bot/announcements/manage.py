@@ -61,6 +61,7 @@ async def on_button(ctx: Context, rest: str) -> list[Reply]:
     if action == "cancel":
         was = await store.cancel(a.id)
         if was in ("scheduled", "running"):
+            await ctx.services.audit.record(ctx.msg.user, "announce_cancel", a.id)
             report = await store.report(a.id)
             text = t.t("announcements.cancelled", number=a.id)
             if was == "running":

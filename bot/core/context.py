@@ -11,6 +11,7 @@ from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.announcements import Announcements
+from bot.storage.audit import Audit
 from bot.storage.dialogs import Dialogs, DialogState
 from bot.storage.offers import Offers
 from bot.storage.questions import Questions
@@ -30,6 +31,7 @@ class Services:
     workshops: Workshops
     attendance: Attendance
     announcements: Announcements
+    audit: Audit
     i18n: I18n
     settings: Settings
 

@@ -114,6 +114,7 @@ class FaqChat:
 
     async def reload(self, ctx: Context) -> list[Reply]:
         problems = self.faq.reload()
+        await ctx.services.audit.record(ctx.msg.user, "reload", len(self.faq.kb.topics))
         topics = ctx.t.tn("count.topics", "count.topics_plural", len(self.faq.kb.topics))
         text = ctx.t.t("faq.reloaded", topics=topics)
         if problems:

@@ -141,6 +141,7 @@ class AnswerDialog:
             closed = ctx.t.t("handoff.closed_meanwhile", number=number, answer=text)
             return [ctx.with_menu_button(closed)]
         await services.dialogs.clear(ctx.user.id)
+        await services.audit.record(ctx.msg.user, "answer", question.id)
         t = await ctx.translator_for(question.asker)
         buttons: tuple[tuple[Button, ...], ...] = ()
         if question.parent_id is None:
@@ -190,6 +191,7 @@ async def on_question_button(ctx: Context, rest: str) -> list[Reply]:
     if action == "reply":
         return await ANSWER.start(ctx, question)
     if action == "done" and await ctx.services.questions.close(question.id, ctx.msg.user):
+        await ctx.services.audit.record(ctx.msg.user, "close", question.id)
         return [ctx.with_menu_button(ctx.t.t("handoff.closed", number=question.id))]
     return [menu(ctx, "button.expired")]
 

@@ -48,6 +48,7 @@ async def export_file(ctx: Context, fmt: str = "xlsx") -> list[Reply]:
     content = export.render(rows, ctx.t, ctx.services.settings.timezone, fmt)
     stamp = datetime.now(UTC).astimezone(ctx.services.settings.timezone).strftime("%Y-%m-%d")
     attachment = Attachment(f"registrations-{stamp}.{fmt}", content)
+    await ctx.services.audit.record(ctx.msg.user, "export", f"{fmt} {len(rows)}")
     return [
         Reply(ctx.t.tn("export.caption", "export.caption_plural", len(rows)), attachment=attachment)
     ]

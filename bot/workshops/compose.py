@@ -500,6 +500,7 @@ class WorkshopForm:
                 created_by=str(ctx.msg.user),
             )  # fmt: skip
             await services.dialogs.clear(ctx.user.id, self.name)
+            await services.audit.record(ctx.msg.user, "workshop_add", new_id)
             buttons: Rows = (
                 (Button(t.t("wsc.button.announce"), f"an:ws:{new_id}"),),
                 (ctx.menu_button(),),
@@ -508,6 +509,7 @@ class WorkshopForm:
         changes = {k: v for k, v in fields.items() if getattr(old, k) != v}
         updated = await services.workshops.update(old.id, **changes)
         await services.dialogs.clear(ctx.user.id, self.name)
+        await services.audit.record(ctx.msg.user, "workshop_edit", old.id)
         if "capacity" in changes and updated is not None:
             # more places (or no limit now): the waiting list moves up, and each is told
             for user_id in await services.attendance.fill(old.id):

@@ -126,6 +126,7 @@ async def _export(ctx: Context, w: Workshop, fmt: str) -> Reply:
     content = attendees.render(rows, t, zone, fmt)
     day = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
     attachment = Attachment(f"attendees-{w.id}-{day}.{fmt}", content)
+    await ctx.services.audit.record(ctx.msg.user, "export_attendees", f"{w.id} {fmt} {len(rows)}")
     title = view.title(w, t)
     caption = t.tn("wsc.export_caption", "wsc.export_caption_plural", len(rows), title=title)
     return Reply(caption, attachment=attachment)
@@ -154,6 +155,7 @@ async def _cancel(ctx: Context, w: Workshop) -> Reply:
         return ctx.with_menu_button(t.t("wsc.is_cancelled", title=title))
     # reminders and announcements still waiting must not go out after the cancellation notice
     await services.announcements.cancel_for_workshop(w.id)
+    await services.audit.record(ctx.msg.user, "workshop_cancel", w.id)
     await services.announcements.add(
         kind="cancelled", audience=f"workshop:{w.id}", at=datetime.now(UTC),
         created_by=str(ctx.msg.user), workshop_id=w.id, force=True,

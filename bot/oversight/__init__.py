@@ -1,0 +1,1 @@
+"""Coordinators watching over the bot: what was done (/audit)."""

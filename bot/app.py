@@ -12,6 +12,7 @@ from bot.core.context import Services
 from bot.core.dispatcher import Dispatcher
 from bot.core.i18n import I18n
 from bot.core.messages import IncomingMessage
+from bot.delivery.notices import Notifier
 from bot.delivery.outbound import Outbound, Transport
 from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
@@ -22,6 +23,7 @@ from bot.storage.announcements import Announcements
 from bot.storage.audit import Audit
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
+from bot.storage.notices import Notices
 from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
@@ -51,6 +53,8 @@ class App:
         audit.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
+        # notices are written with what they tell of, and sent from the database after it
+        self.notifier = Notifier(services.notices, self.outbound)
         # started by `run` only: a console chat beside a running bot must not send its broadcasts
         self.broadcaster = Broadcaster(
             services, self.outbound, chatting=lambda: self.dispatcher.busy
@@ -73,6 +77,7 @@ class App:
             attendance=Attendance(conn),
             announcements=Announcements(conn),
             audit=Audit(conn),
+            notices=Notices(conn),
             i18n=i18n or I18n(),
             settings=settings,
         )

@@ -198,6 +198,8 @@ async def run(settings: Settings) -> int:
                 return 2
             channels.append(channel)
         scheduler.start()
+        # notices a crash or a stop left unsent go out now
+        app.notifier.kick()
         log.info("partnerbot is running; stop with Ctrl+C")
         refused = {asyncio.create_task(c.refused.wait()): c for c in channels}
         stopped = asyncio.create_task(stop.wait())

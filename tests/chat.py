@@ -23,6 +23,12 @@ class Person:
 
     async def _send(self, msg: IncomingMessage) -> list[Reply]:
         outs = await self.app.dispatcher.handle(msg)
+        # notices stored with what they tell of count as sent here, as a channel would send
+        # them (and are marked so, with their number as the message id)
+        notices = self.app.services.notices
+        for n in await notices.pending():
+            await notices.mark(n.id, "delivered", str(n.id))
+            outs.append(Outgoing(n.recipient, n.reply, kind="notice"))
         self.last = [o.reply for o in outs if o.to == self.ref]
         self.others = [o for o in outs if o.to != self.ref]
         return self.last

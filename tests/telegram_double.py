@@ -199,6 +199,7 @@ class BotApiDouble:
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closed = False
+        self.deleted: list[tuple[int, int]] = []  # (chat id, message id) deleteMessage removed
         handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
             "getMe": self._get_me, "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
@@ -207,7 +208,7 @@ class BotApiDouble:
             "editMessageText": self._edit_message_text, "sendDocument": self._send_document,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "sendChatAction": self._send_chat_action, "answerCallbackQuery": self._true,
-            "close": self._true, "logOut": self._true,
+            "close": self._true, "logOut": self._true, "deleteMessage": self._delete_message,
         }  # fmt: skip
         # Bot API method names are case-insensitive.
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
@@ -690,4 +691,16 @@ class BotApiDouble:
 
     async def _send_chat_action(self, p: JSONDict) -> bool:
         self._chat_id(p)
+        return True
+
+    async def _delete_message(self, p: JSONDict) -> bool:
+        """As Telegram: a bot's own message, and only within 48 hours of sending it."""
+        key = (self._chat_id(p), int(p.get("message_id") or 0))
+        msg = self._bot_messages.get(key)
+        if msg is None:
+            raise _ApiError(400, "Bad Request: message to delete not found")
+        if time.time() - int(msg["date"]) > 48 * 3600:
+            raise _ApiError(400, "Bad Request: message can't be deleted for everyone")
+        del self._bot_messages[key]
+        self.deleted.append(key)
         return True

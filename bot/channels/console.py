@@ -26,6 +26,7 @@ def plain(text: str) -> str:
 class ConsoleChannel:
     limits = Limits()  # a terminal takes everything at once
     edits = True  # a terminal prints the new version, marked as such
+    deletes = True  # and says that one was deleted
 
     def __init__(
         self,
@@ -60,6 +61,11 @@ class ConsoleChannel:
         lines = []
         if out.to != self.user:
             lines.append(f"(→ {out.to})")
+        if out.delete:
+            lines.append(f"(✕ {out.delete})")  # a terminal cannot take back what it printed
+            self._out.write("\n".join(lines) + "\n\n")
+            self._out.flush()
+            return
         if out.edit:
             lines.append("(↻)")  # a terminal cannot change what it printed: a new copy
         lines.append(plain(out.reply.text) if out.reply.html else out.reply.text)

@@ -178,6 +178,7 @@ class _Polling(HTTPXRequest):
 class TelegramChannel:
     messenger = MESSENGER
     edits = True  # editMessageText
+    deletes = True  # deleteMessage, within 48 hours of sending
 
     def __init__(
         self, app: App, token: str, base_url: str | None = None, limits: Limits | None = None
@@ -259,6 +260,9 @@ class TelegramChannel:
         """One Bot API call per step: a file (with the text as its caption when it fits),
         then the text in pieces of at most 4096 characters, buttons with the last piece."""
         bot, chat_id = self.application.bot, int(out.to.id)
+        if out.delete:
+            gone = {"chat_id": chat_id, "message_id": int(out.delete)}
+            return [_step(lambda: bot.do_api_request("deletemessage", gone), gone_is_done=True)]
         # formatted text is checked for length when it is composed: a cut could split a tag
         pieces = [out.reply.text] if out.reply.html else split_text(out.reply.text)
         calls: list[Callable[[], Awaitable[object]]] = []
@@ -331,7 +335,7 @@ class TelegramChannel:
         log.error("Telegram update failed: %s", context.error, exc_info=context.error)
 
 
-def _step(call: Callable[[], Awaitable[object]]) -> Step:
+def _step(call: Callable[[], Awaitable[object]], gone_is_done: bool = False) -> Step:
     async def step() -> Attempt:
         try:
             result = await call()
@@ -341,6 +345,9 @@ def _step(call: Callable[[], Awaitable[object]]) -> Step:
                 return Attempt(Status.FAILED, reason="Telegram refused the token")
             if isinstance(exc, BadRequest) and "not modified" in exc.message:
                 return DELIVERED  # an edit that changed nothing: what it says is shown
+            if gone_is_done and isinstance(exc, BadRequest):
+                # deleted already, or older than Telegram allows: nothing more can be done
+                return Attempt(Status.DELIVERED, reason=exc.message)
             return attempt_of(exc)
         if isinstance(result, dict) and "message_id" in result:
             return Attempt(Status.DELIVERED, message_id=str(result["message_id"]))

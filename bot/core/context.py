@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -12,7 +14,9 @@ from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.announcements import Announcements
 from bot.storage.audit import Audit
+from bot.storage.db import transaction
 from bot.storage.dialogs import Dialogs, DialogState
+from bot.storage.notices import Notices
 from bot.storage.offers import Offers
 from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
@@ -32,6 +36,7 @@ class Services:
     attendance: Attendance
     announcements: Announcements
     audit: Audit
+    notices: Notices
     i18n: I18n
     settings: Settings
 
@@ -55,6 +60,17 @@ class Context:
 
     def menu_button(self) -> Button:
         return Button(self.t.t("button.menu"), "menu")
+
+    @contextlib.asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """Everything written inside, all or none. When it fails, the person's cached dialog
+        rows are dropped: they may describe what was rolled back."""
+        try:
+            async with transaction(self.services.db):
+                yield
+        except BaseException:
+            self.services.dialogs.forget(self.user.id)
+            raise
 
     def with_menu_button(self, text: str) -> Reply:
         return Reply(text, ((self.menu_button(),),))

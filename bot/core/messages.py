@@ -78,3 +78,5 @@ class Outgoing:
     # a message sent before (its id as the transport reported it) to be replaced by this one,
     # where the messenger can edit messages: a broadcast's progress
     edit: str = ""
+    # a message sent before, to be deleted (the reply is then not sent)
+    delete: str = ""

@@ -39,6 +39,9 @@ class Transport(Protocol):
     limits: Limits
     # the messenger can replace a sent message (a broadcast's progress)
     edits: bool
+    # the messenger can delete a message the bot sent (a notice about someone who erased
+    # their data)
+    deletes: bool
 
     def steps(self, out: Outgoing) -> Sequence[Step]: ...
 
@@ -117,6 +120,13 @@ class Outbound:
     def batcher(self, messenger: str) -> Batcher | None:
         transport = self._transports.get(messenger)
         return transport if isinstance(transport, Batcher) else None
+
+    def has(self, messenger: str) -> bool:
+        return messenger in self._transports
+
+    def can_delete(self, messenger: str) -> bool:
+        transport = self._transports.get(messenger)
+        return transport is not None and transport.deletes
 
     def can_edit(self, messenger: str) -> bool:
         transport = self._transports.get(messenger)

@@ -9,7 +9,7 @@ from bot.core.context import Context
 from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
-from bot.core.messages import Button, Outgoing, Reply
+from bot.core.messages import Button, Reply
 from bot.registration.form import municipality_label
 from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
@@ -78,12 +78,14 @@ async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[
     if await _limit_reached(ctx):
         await ctx.services.dialogs.clear(ctx.user.id)
         return [ctx.with_menu_button(ctx.t.t("handoff.limit", limit=DAILY_LIMIT))]
-    question = await ctx.services.questions.add(ctx.user.id, text, ctx.locale, parent_id)
-    await ctx.services.questions.note_sent(ctx.msg.user)
-    await ctx.services.dialogs.clear(ctx.user.id)
-    for coordinator in sorted(ctx.services.settings.coordinators, key=str):
-        t = await ctx.translator_for(coordinator)
-        ctx.outbox.append(Outgoing(coordinator, await _for_coordinator(ctx, t, question)))
+    async with ctx.atomic():  # stored with its notices, or not at all
+        question = await ctx.services.questions.add(ctx.user.id, text, ctx.locale, parent_id)
+        await ctx.services.questions.note_sent(ctx.msg.user)
+        await ctx.services.dialogs.clear(ctx.user.id)
+        for coordinator in sorted(ctx.services.settings.coordinators, key=str):
+            t = await ctx.translator_for(coordinator)
+            notice = await _for_coordinator(ctx, t, question)
+            await ctx.services.notices.add(ctx.user.id, coordinator, notice)
     return [menu(ctx, "handoff.sent")]
 
 
@@ -135,19 +137,21 @@ class AnswerDialog:
             await services.dialogs.clear(ctx.user.id)
             gone = ctx.t.t("handoff.asker_gone", number=number, answer=text)
             return [ctx.with_menu_button(gone)]
-        if not await services.questions.answer(question.id, text, ctx.msg.user):
-            # a colleague answered or closed it meanwhile: what was typed is not lost
-            await services.dialogs.clear(ctx.user.id)
-            closed = ctx.t.t("handoff.closed_meanwhile", number=number, answer=text)
-            return [ctx.with_menu_button(closed)]
-        await services.dialogs.clear(ctx.user.id)
-        await services.audit.record(ctx.msg.user, "answer", question.id)
         t = await ctx.translator_for(question.asker)
         buttons: tuple[tuple[Button, ...], ...] = ()
         if question.parent_id is None:
             buttons = ((Button(t.t("handoff.button_back"), f"q:back:{question.id}"),),)
         answer = t.t("handoff.answer", question=question.text, answer=text)
-        ctx.outbox.append(Outgoing(question.asker, Reply(answer, buttons)))
+        async with ctx.atomic():  # answered, recorded and on its way to the asker, or none
+            answered = await services.questions.answer(question.id, text, ctx.msg.user)
+            await services.dialogs.clear(ctx.user.id)
+            if answered:
+                await services.audit.record(ctx.msg.user, "answer", question.id)
+                await services.notices.add(question.user_id, question.asker, Reply(answer, buttons))
+        if not answered:
+            # a colleague answered or closed it meanwhile: what was typed is not lost
+            closed = ctx.t.t("handoff.closed_meanwhile", number=number, answer=text)
+            return [ctx.with_menu_button(closed)]
         name = question.asker_name or str(question.asker)
         return [ctx.with_menu_button(ctx.t.t("handoff.reply_sent", name=name))]
 

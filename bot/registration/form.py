@@ -7,7 +7,7 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.dialogs.menu import menu, other_form_open
 from bot.core.i18n import Translator
-from bot.core.messages import Button, Outgoing, Reply
+from bot.core.messages import Button, Reply
 from bot.registration import fields
 from bot.registration.fields import AREAS, CONSENT_VERSION, POSITIONS, STAGES, Invalid
 from bot.registration.municipalities import Municipality, all_municipalities, search
@@ -258,11 +258,15 @@ class RegistrationForm:
             announcements=bool(data["announcements"]), consent_version=data["consent"],
             locale=ctx.locale.value,
         )  # fmt: skip
-        # the answer is the person's one switch, "no" included (as /unsubscribe would)
-        await services.users.set_subscribed(ctx.user.id, registration.announcements)
-        stored = await services.registrations.save(ctx.user.id, registration)
-        await services.dialogs.clear(ctx.user.id, self.name)
-        await self._notify(ctx, stored)
+        # one transaction: saved, the form closed and the coordinators' notices queued, or
+        # none of it (a crash cannot leave the form open over a saved registration, nor lose
+        # a notice); "registered" is said after the commit
+        async with ctx.atomic():
+            # the answer is the person's one switch, "no" included (as /unsubscribe would)
+            await services.users.set_subscribed(ctx.user.id, registration.announcements)
+            stored = await services.registrations.save(ctx.user.id, registration)
+            await services.dialogs.clear(ctx.user.id, self.name)
+            await self._notify(ctx, stored)
         municipality = municipality_label(all_municipalities()[registration.municipality], ctx.t)
         done = "registration.updated" if stored.is_update else "registration.done"
         return [Reply(ctx.t.t(done, municipality=municipality)), menu(ctx)]
@@ -274,7 +278,7 @@ class RegistrationForm:
             t = await ctx.translator_for(coordinator)
             kind = "registration.notify_updated" if stored.is_update else "registration.notify_new"
             text = t.t(kind) + "\n\n" + summary(t, as_data(stored.registration))
-            ctx.outbox.append(Outgoing(coordinator, Reply(text)))
+            await ctx.services.notices.add(ctx.user.id, coordinator, Reply(text))
 
 
 def as_data(reg: Registration) -> dict[str, Any]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bot.core.context import Context
 from bot.core.dialogs.menu import menu
-from bot.core.messages import Reply
+from bot.core.messages import Outgoing, Reply
 from bot.registration.form import as_data as registration_data
 from bot.registration.form import summary
 from bot.storage.clock import parse
 from bot.storage.dialogs import DialogState
 from bot.workshops.people import give_up_places
+
+# Telegram lets a bot delete its own message for 48 hours; a little margin
+DELETABLE = timedelta(hours=47)
 
 
 async def mydata(ctx: Context) -> list[Reply]:
@@ -94,7 +99,13 @@ class ForgetDialog:
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [menu(ctx, "forget.kept")]
         await give_up_places(ctx)
-        await ctx.services.users.forget(ctx.user.id)
+        services = ctx.services
+        # the bot's own copies of notices about them, where the messenger still allows it
+        # (Telegram: 48 hours); the rest is said in the reply
+        since = datetime.now(UTC) - DELETABLE
+        for where, message_id in await services.notices.copies(ctx.user.id, since):
+            ctx.outbox.append(Outgoing(where, Reply(""), kind="delete", delete=message_id))
+        await services.users.forget(ctx.user.id)
         # the dialog rows (a form in progress too) went with the person; so do cached copies
         ctx.services.dialogs.forget(ctx.user.id)
         return [Reply(ctx.t.t("forget.done"))]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,35 @@ class Connection(aiosqlite.Connection):
     BUSY_TIMEOUT_MS) without holding the database thread, so that one person's wait does not
     become everyone's: the others' statements run, or wait, side by side."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tx_lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[Any] | None = None
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """This task's statements, all or none. Every task shares this one connection:
+        while the transaction is open, other tasks' statements wait for its end instead of
+        joining it (and being rolled back with it)."""
+        async with self._tx_lock:
+            self._tx_owner = asyncio.current_task()
+            try:
+                await self.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self.rollback()
+                    raise
+                await self.commit()
+            finally:
+                self._tx_owner = None
+
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = self._tx_owner
+        while owner is not None and owner is not asyncio.current_task():
+            async with self._tx_lock:  # until that transaction ends
+                pass
+            owner = self._tx_owner
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         pause = 0.01
         while True:
@@ -62,6 +92,12 @@ def _migrations() -> list[tuple[int, str]]:
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def transaction(conn: aiosqlite.Connection) -> contextlib.AbstractAsyncContextManager[None]:
+    """All or none of the statements inside (see Connection.transaction)."""
+    assert isinstance(conn, Connection), "opened by open_db"
+    return conn.transaction()
 
 
 async def open_db(path: str | Path) -> aiosqlite.Connection:

@@ -23,6 +23,7 @@ class Messenger:
     script runs out); a text is "shown" only when the call is delivered."""
 
     edits = True
+    deletes = False
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()

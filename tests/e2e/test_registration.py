@@ -81,3 +81,22 @@ async def test_the_coordinator_gets_the_export_as_a_file(
     sheet = load_workbook(io.BytesIO(document.content)).active
     assert sheet is not None
     assert [c.value for c in sheet[2]][2:4] == ["Ваљево", "Милица Петровић"]
+
+
+async def test_forget_deletes_the_notices_coordinators_got_about_the_person(
+    api: BotApiDouble, telegram_bot: App
+) -> None:
+    await test_registration_over_telegram_mostly_by_buttons(api, telegram_bot, "Ћирилица")
+    note = (await api.wait_for_sent(COORDINATOR, 1))[-1]
+    user = 1001
+    api.user_text(user, "/forget")
+    ask = (await api.wait_for_sent(user, len(api.sent(user)) + 1))[-1]
+    api.user_press(user, payload(ask, "Да, обриши све"))
+    done = (await api.wait_for_sent(user, len(api.sent(user)) + 1))[-1]
+    assert "48 сати" in done.text
+    call = await api.wait_for_call("deleteMessage")
+    assert (call.params["chat_id"], call.params["message_id"]) == (COORDINATOR, note.message_id)
+    assert api.deleted == [(COORDINATOR, note.message_id)]
+    # nothing of the notice is left in the database either
+    rows = await telegram_bot.services.db.execute_fetchall("SELECT * FROM notices")
+    assert list(rows) == []

@@ -52,6 +52,7 @@ class ViberChannel:
     # Viber cannot change a sent message: a broadcast's progress is not repeated to the
     # coordinator, only its start and its end
     edits = False
+    deletes = False  # Viber cannot take a message back either
     batch_size = BATCH
     messenger = MESSENGER
 
@@ -171,6 +172,8 @@ class ViberChannel:
     def steps(self, out: Outgoing) -> list[Step]:
         """One call per step: a file (as a link Viber fetches), then the text in pieces of
         at most 7,000 characters, the buttons with the last piece."""
+        if out.delete:
+            return []  # Viber cannot take a message back; /forget says so
         reply = out.reply
         pieces = [p for p in split_text(viber_text(reply), MAX_TEXT) if p.strip()]
         steps: list[Step] = []

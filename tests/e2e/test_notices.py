@@ -1,0 +1,39 @@
+"""Notices (to coordinators, to askers) are sent from the database: what a crash or a stop
+left unsent goes out when the bot starts, once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot.app import App
+from bot.core.messages import Reply, UserRef
+from tests.chat import settings
+from tests.telegram_double import BotApiDouble
+
+
+async def test_notices_left_unsent_by_a_crash_go_out_when_the_bot_starts(
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    app = await App.open(settings(db))
+    await app.services.notices.add(None, UserRef("telegram", "900"), Reply("Нова пријава: …"))
+    await app.close()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
+           "PARTNERBOT_DB": str(db)}  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    processes.append(process)
+    [note] = await api.wait_for_sent(900, 1, timeout=20)
+    assert note.text == "Нова пријава: …"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()
+    rows = sqlite3.connect(db).execute("SELECT status, body, message_id FROM notices").fetchall()
+    assert rows == [("delivered", "", str(note.message_id))], "sent once; its text not kept"

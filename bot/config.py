@@ -39,6 +39,8 @@ class Settings:
     viber_webhook_url: str = ""
     viber_listen: tuple[str, int] = ("127.0.0.1", 8443)
     viber_bot_name: str = "partnerbot"
+    # messages one person may send in a burst, and per second after it (None: no limit)
+    flood: tuple[int, float] | None = (20, 1.0)
     # None: INFO for `run`, WARNING for the other commands
     log_level: int | None = None
     log_json: bool = False

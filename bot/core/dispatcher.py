@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from bot.core.context import Context, Services
 from bot.core.dialogs import menu
 from bot.core.dialogs.base import Dialog
+from bot.core.flood import Flood
 from bot.core.locales import Locale, choose
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
 from bot.core.question import looks_like_question
@@ -49,6 +50,7 @@ class Dispatcher:
         self._locks: dict[UserRef, asyncio.Lock] = {}
         self._waiting: dict[UserRef, int] = {}
         self._groups_told: set[UserRef] = set()
+        self._flood = Flood(services.settings.flood)
         self.menu_entries["m:language"] = menu.choose_language
         self.add_command(Command("start", menu.start, "cmd.start"))
         self.add_command(Command("menu", menu.show_menu, "cmd.menu"))
@@ -80,6 +82,16 @@ class Dispatcher:
         is told once that the bot works in private chats, then left alone). `deliver` queues
         each reply while the person's lock is held, so that the replies to one person's
         messages go out in the order the messages came."""
+        if msg.private and not self._flood.allow(msg.user):
+            # dozens a second: one polite word, then silence until they slow down; nobody
+            # else waits for them
+            if not self._flood.warned(msg.user):
+                return []
+            t = self.services.i18n[choose(None, msg.text, None, msg.language_hint)]
+            out = Outgoing(msg.user, Reply(t.t("input.too_fast")))
+            if deliver is not None:
+                deliver(out)
+            return [out]
         lock = self._locks.setdefault(msg.user, asyncio.Lock())
         self._waiting[msg.user] = self._waiting.get(msg.user, 0) + 1
         try:

@@ -17,7 +17,7 @@ from bot.delivery.outbound import Outbound, Transport
 from bot.faq.answers import Faq
 from bot.faq.chat import FaqChat
 from bot.handoff import flows as handoff
-from bot.oversight import audit
+from bot.oversight import audit, status
 from bot.registration import coordinators as registration
 from bot.storage.announcements import Announcements
 from bot.storage.audit import Audit
@@ -53,6 +53,7 @@ class App:
         audit.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
+        status.install(self.dispatcher, self.outbound)
         # notices are written with what they tell of, and sent from the database after it
         self.notifier = Notifier(services.notices, self.outbound)
         # started by `run` only: a console chat beside a running bot must not send its broadcasts

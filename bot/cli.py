@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import NoReturn, Protocol
@@ -21,13 +23,15 @@ from bot.announcements import cli as announcements_cli
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.config import Settings, SettingsError
+from bot.core.i18n import I18n
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.faq import cli as faq_cli
 from bot.faq.knowledge import KnowledgeError
+from bot.oversight import status
 from bot.registration import export
 from bot.registration.export import FORMATS
-from bot.storage.db import DatabaseError, backup
+from bot.storage.db import DatabaseError, backup, open_db
 from bot.workshops import attendees
 
 log = logging.getLogger("partnerbot")
@@ -87,6 +91,7 @@ def parser() -> Parser:
     att.add_argument("--output", type=Path, help="the file to write (default: standard output)")
     att.add_argument("--lang", type=_locale, default=Locale.SR_CYRL, help="column headers' locale")
     announcements_cli.add_parsers(sub, Parser)
+    sub.add_parser("status", help="is the bot running on this database, and how it is doing")
     bk = sub.add_parser("backup", help="a consistent copy of the live database")
     bk.add_argument("file", type=Path, help="where to write the copy")
     return p
@@ -131,14 +136,21 @@ def main(argv: list[str] | None = None) -> int:
                 # either when Python flushes standard output on the way out
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                 return 0
-        if command in ("export", "backup", "announce", "announcements", "workshops") and not (
-            settings.db_path.exists()
-        ):
+        if command in (
+            "export",
+            "backup",
+            "announce",
+            "announcements",
+            "workshops",
+            "status",
+        ) and not (settings.db_path.exists()):
             print(f"partnerbot: there is no database at {settings.db_path} (PARTNERBOT_DB)",
                   file=sys.stderr)  # fmt: skip
             return 2
         if command == "export":
             return asyncio.run(export_command(settings, args))
+        if command == "status":
+            return asyncio.run(status_command(settings))
         if command == "announce":
             return asyncio.run(announcements_cli.announce(settings, args))
         if command == "announcements":
@@ -190,13 +202,20 @@ async def run(settings: Settings) -> int:
     loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
     scheduler = scheduling.build(app.services, app.broadcaster)
     channels: list[Channel] = []
-    status = 0
+    ended = 0
     try:
         for messenger in settings.messengers:
             channel = await _start(app, settings, messenger)
             if channel is None:
                 return 2
             channels.append(channel)
+
+        async def heartbeat() -> None:
+            await status.save(app.services.db, await status.snapshot(app.services.db,
+                                                                     app.outbound))  # fmt: skip
+
+        scheduler.add_job(heartbeat, "interval", seconds=status.HEARTBEAT_SECONDS,
+                          id="status", next_run_time=datetime.now(UTC))  # fmt: skip
         scheduler.start()
         # notices a crash or a stop left unsent go out now
         app.notifier.kick()
@@ -211,7 +230,7 @@ async def run(settings: Settings) -> int:
             which = next(c for c in channels if c.refused.is_set())
             print(f"partnerbot: {_REFUSED[which.messenger]} while running; stopping",
                   file=sys.stderr)  # fmt: skip
-            status = 1
+            ended = 1
         log.info("stopping")
     finally:
         try:
@@ -225,10 +244,13 @@ async def run(settings: Settings) -> int:
             await app.outbound.close(timeout=10.0)
             for channel in channels:
                 await channel.stop()
+            with contextlib.suppress(Exception):  # `partnerbot status` says it stopped
+                snap = await status.snapshot(app.services.db, app.outbound, stopped=True)
+                await status.save(app.services.db, snap)
         finally:
             # the database thread keeps the process alive until it is closed
             await app.close()
-    return status
+    return ended
 
 
 _REFUSED = {
@@ -302,6 +324,28 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
         await viber.stop()
         return None
     return viber
+
+
+async def status_command(settings: Settings) -> int:
+    """What the running bot last wrote about itself; exit 0 only when it is running."""
+    conn = await open_db(settings.db_path)
+    try:
+        snap = await status.load(conn)
+    finally:
+        await conn.close()
+    if snap is None:
+        print("partnerbot has not run on this database yet")
+        return 1
+    t = I18n()[Locale.EN]
+    if snap.stopped:
+        print(f"partnerbot is not running: it stopped at {snap.updated_at}")
+        return 1
+    if not status.fresh(snap):
+        print(f"partnerbot is not running: last heard of at {snap.updated_at} (pid {snap.pid})")
+        return 1
+    print(f"running (pid {snap.pid}, last heard of at {snap.updated_at})")
+    print(status.render(t, snap))
+    return 0
 
 
 async def export_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +32,23 @@ class Redact(logging.Filter):
         return True
 
 
+class Recent(logging.Handler):
+    """The last few warnings and errors, as logged (secrets removed), for /status."""
+
+    def __init__(self, keep: int = 5) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: deque[str] = deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        moment = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
+        first = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        self.lines.append(f"{moment} {record.levelname} {first[:300]}")
+
+
+# one per process: /status reads it
+RECENT = Recent()
+
+
 class JsonLines(logging.Formatter):
     """One JSON object a line, for log collectors (Loki, Elasticsearch, journald's JSON)."""
 
@@ -52,9 +70,11 @@ def setup(level: int, secrets: Iterable[str], json_lines: bool = False) -> None:
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(Redact(secrets))
+    redact = Redact(secrets)
+    handler.addFilter(redact)
+    RECENT.filters[:] = [redact]
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handler, RECENT]
     root.setLevel(level)
     # one line per HTTP request is noise at INFO
     logging.getLogger("httpx").setLevel(logging.WARNING)

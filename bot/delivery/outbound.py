@@ -215,6 +215,14 @@ class Outbound:
             self._forget_idle_buckets()
 
     @property
+    def queued(self) -> int:
+        """Messages waiting to be sent, everyone's together."""
+        return sum(len(q) for q in self._queues.values())
+
+    def transports(self) -> dict[str, Transport]:
+        return dict(self._transports)
+
+    @property
     def replies_waiting(self) -> int:
         """Urgent messages queued and not yet being sent: a broadcast gives way to them."""
         return self._replies_waiting

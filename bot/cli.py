@@ -11,6 +11,7 @@ import os
 import signal
 import sqlite3
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.faq.knowledge import KnowledgeError
 from bot.oversight import status
 from bot.registration import export
 from bot.registration.export import FORMATS
+from bot.storage import restore
 from bot.storage.db import DatabaseError, backup, open_db
 from bot.workshops import attendees
 
@@ -94,6 +96,10 @@ def parser() -> Parser:
     sub.add_parser("status", help="is the bot running on this database, and how it is doing")
     bk = sub.add_parser("backup", help="a consistent copy of the live database")
     bk.add_argument("file", type=Path, help="where to write the copy")
+    rs = sub.add_parser(
+        "restore", help="replace the database with a backup (refused while the bot runs)"
+    )
+    rs.add_argument("file", type=Path, help="the backup to restore")
     return p
 
 
@@ -157,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(announcements_cli.announcements(settings, args))
         if command == "workshops":
             return asyncio.run(announcements_cli.workshops(settings, args))
+        if command == "restore":
+            if args.file.resolve() == settings.db_path.resolve():
+                print("partnerbot: that is the database itself", file=sys.stderr)
+                return 2
+            if problem := restore.check_backup(args.file):
+                print(f"partnerbot: {args.file} {problem}", file=sys.stderr)
+                return 2
+            return asyncio.run(restore_command(settings, args.file))
         if args.file.resolve() == settings.db_path.resolve():
             print("partnerbot: the backup must go to another file", file=sys.stderr)
             return 2
@@ -382,6 +396,33 @@ async def export_command(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     written = f"1 {noun}" if count == 1 else f"{count} {noun}s"
     print(f"{written} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+async def restore_command(settings: Settings, source: Path) -> int:
+    """The database becomes the backup; the one it replaces is kept beside it."""
+    target = settings.db_path
+    if target.exists():
+        conn = await open_db(target)
+        try:
+            snap = await status.load(conn)
+        finally:
+            await conn.close()
+        if snap is not None and status.fresh(snap):
+            print(f"partnerbot: the bot is running on {target} (pid {snap.pid}): stop it first",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    kept = restore.restore(source, target)
+    conn = await open_db(target)  # migrates a backup made by an older version
+    try:
+        # the backup's "running" snapshot is not this process's
+        snap = await status.load(conn)
+        if snap is not None and not snap.stopped:
+            await status.save(conn, replace(snap, stopped=True))
+    finally:
+        await conn.close()
+    print(f"restored {source} into {target}" + (f"; the previous database is {kept}" if kept
+                                                 else ""))  # fmt: skip
     return 0
 
 

@@ -120,3 +120,41 @@ def test_log_level_and_json_lines(tmp_path: Path) -> None:
     assert all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
     assert any(entry["level"] == "DEBUG" for entry in lines)
     assert "ABC" not in result.stderr
+
+
+def test_restore_puts_every_row_back_and_keeps_what_it_replaced(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    assert run(tmp_path, "chat", "--lang", "sr-Latn").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "INSERT INTO registrations (user_id, municipality, name, position, email, areas, stage, "
+        "consent_version, consent_at, locale, created_at, updated_at) VALUES (1, '70017', "
+        "'Ана', 'mayor', 'a@b.rs', '[]', 'exploring', 'v1', 'x', 'sr-Cyrl', 'x', 'x')"
+    )
+    conn.commit()
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )]  # fmt: skip
+    before = {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+    conn.close()
+    backup = tmp_path / "copy.sqlite3"
+    assert run(tmp_path, "backup", str(backup)).returncode == 0
+    # the database changes after the backup: a person is erased
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("DELETE FROM users")
+    conn.commit()
+    conn.close()
+    result = run(tmp_path, "restore", str(backup))
+    assert result.returncode == 0, result.stderr
+    assert "the previous database is" in result.stdout
+    conn = sqlite3.connect(db)
+    after = {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+    assert after == before, "every row of every table is back"
+    kept = next(tmp_path.glob("bot.sqlite3.before-restore-*"))
+    assert sqlite3.connect(kept).execute("SELECT COUNT(*) FROM users").fetchone() == (0,)
+    # what cannot be restored: one line, nothing changed
+    (tmp_path / "notes.txt").write_text("not a database")
+    one_line_error(run(tmp_path, "restore", str(tmp_path / "notes.txt")), "not a database")
+    one_line_error(run(tmp_path, "restore", str(tmp_path / "missing.db")), "is not a file")
+    one_line_error(run(tmp_path, "restore", str(db)), "the database itself")

@@ -36,9 +36,9 @@ async def test_status_says_what_runs_what_waits_and_what_went_wrong(
     assert "coordinators only" in ana.text
 
 
-async def _cli_status(db: Path) -> tuple[int, str]:
+async def _cli_status(db: Path, *args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "status",
+        sys.executable, "-m", "bot", *(args or ("status",)),
         env={**os.environ, "PARTNERBOT_DB": str(db)}, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
@@ -66,6 +66,11 @@ async def test_the_command_line_reads_the_running_bots_status(
         code, out = await _cli_status(db)
         assert code == 0, out
         assert f"running (pid {process.pid}" in out and "telegram: receiving" in out
+        # a backup can be taken while it runs; restoring one under it is refused
+        copy = str(tmp_path / "copy.sqlite3")
+        assert (await _cli_status(db, "backup", copy))[0] == 0
+        code, out = await _cli_status(db, "restore", copy)
+        assert code == 2 and f"the bot is running on {db} (pid {process.pid})" in out
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.communicate(), 20)
     code, out = await _cli_status(db)

@@ -200,6 +200,11 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# on SIGTERM, replies already promised get this long to go out: with the rest of the stop it
+# stays within the 10 s that `docker stop` allows before SIGKILL
+SHUTDOWN_SEND_SECONDS = 6.0
+
+
 async def run(settings: Settings) -> int:
     from bot.scheduling import scheduler as scheduling
 
@@ -255,7 +260,7 @@ async def run(settings: Settings) -> int:
             for channel in channels:
                 await channel.stop_receiving()
             # replies already promised go out before the HTTP clients close
-            await app.outbound.close(timeout=10.0)
+            await app.outbound.close(timeout=SHUTDOWN_SEND_SECONDS)
             for channel in channels:
                 await channel.stop()
             with contextlib.suppress(Exception):  # `partnerbot status` says it stopped

@@ -131,3 +131,24 @@ async def test_one_refused_send_does_not_end_the_bot(
     assert process.returncode is None, "only polling decides that the token is gone"
     log = await _stop(process)
     assert "reply to telegram:44 not delivered: Telegram refused the token" in log
+
+
+async def test_sigterm_ends_within_docker_stops_ten_seconds_even_when_telegram_is_slow(
+    api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
+) -> None:
+    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    api.user_text(44, "/help", language_code="en")
+    await api.wait_for_sent(44, 1, timeout=20)
+    # every send now takes 3 s, and people keep writing
+    api.latency = 3.0
+    for chat in range(50, 60):
+        api.user_text(chat, "What is ICLD?", language_code="en")
+    await asyncio.sleep(1.0)
+    started = asyncio.get_running_loop().time()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    took = asyncio.get_running_loop().time() - started
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert took < 10.0, f"stopped in {took:.1f} s"
+    assert "Traceback" not in log

@@ -34,6 +34,7 @@ from bot.registration import export
 from bot.registration.export import FORMATS
 from bot.storage import restore
 from bot.storage.db import DatabaseError, backup, open_db
+from bot.web.server import WebServer
 from bot.workshops import attendees
 
 log = logging.getLogger("partnerbot")
@@ -61,7 +62,12 @@ def parser() -> Parser:
     )
     p.add_argument("--version", action="version", version=f"partnerbot {version('partnerbot')}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.add_parser("run", help="serve every configured messenger and the scheduler")
+    run_p = sub.add_parser("run", help="serve every configured messenger and the scheduler")
+    run_p.add_argument(
+        "--webhook", metavar="URL",
+        help="Telegram posts updates to this public address instead of being polled "
+        "(as PARTNERBOT_TELEGRAM_WEBHOOK_URL)",
+    )  # fmt: skip
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="1", help="your console user id (default 1)")
     chat.add_argument(
@@ -128,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if command == "run":
+            if getattr(args, "webhook", None):
+                if not args.webhook.startswith(("https://", "http://")):
+                    print(f"partnerbot: --webhook: {logs.shown_url(args.webhook)!r} is not a URL",
+                          file=sys.stderr)  # fmt: skip
+                    return 2
+                settings = replace(settings, telegram_webhook_url=args.webhook)
             return asyncio.run(run(settings))
         if command == "chat":
             return asyncio.run(chat(settings, args))
@@ -221,10 +233,12 @@ async def run(settings: Settings) -> int:
     loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
     scheduler = scheduling.build(app.services, app.broadcaster)
     channels: list[Channel] = []
+    # one HTTP server for every webhook; it binds only when a channel needs it
+    server = WebServer(settings.listen)
     ended = 0
     try:
         for messenger in settings.messengers:
-            channel = await _start(app, settings, messenger)
+            channel = await _start(app, settings, messenger, server)
             if channel is None:
                 return 2
             channels.append(channel)
@@ -263,6 +277,7 @@ async def run(settings: Settings) -> int:
             await app.outbound.close(timeout=SHUTDOWN_SEND_SECONDS)
             for channel in channels:
                 await channel.stop()
+            await server.stop()
             with contextlib.suppress(Exception):  # `partnerbot status` says it stopped
                 snap = await status.snapshot(app.services.db, app.outbound, stopped=True)
                 await status.save(app.services.db, snap)
@@ -287,22 +302,39 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
 
-async def _start(app: App, settings: Settings, messenger: str) -> Channel | None:
+def _unservable(settings: Settings, exc: OSError) -> str:
+    host, port = settings.listen
+    return (f"partnerbot: cannot serve webhooks on {host}:{port} "
+            f"(PARTNERBOT_LISTEN / VIBER_LISTEN): {exc.strerror or exc}")  # fmt: skip
+
+
+async def _start(app: App, settings: Settings, messenger: str, server: WebServer) -> Channel | None:
     """The messenger's channel, receiving; None (and why, on standard error) if it cannot."""
     if messenger == "telegram":
-        from telegram.error import InvalidToken, TelegramError
+        from telegram.error import BadRequest, InvalidToken, TelegramError
 
         from bot.channels.telegram import TelegramChannel
         from bot.delivery.outbound import Limits
 
         assert settings.telegram_token is not None
         limits = Limits(settings.send_rate, settings.chat_rate, chat_burst=3)
-        telegram = TelegramChannel(app, settings.telegram_token, settings.telegram_api_url, limits)
+        telegram = TelegramChannel(
+            app, settings.telegram_token, settings.telegram_api_url, limits,
+            webhook_url=settings.telegram_webhook_url, server=server,
+        )  # fmt: skip
         try:
             await telegram.start()
         except InvalidToken:
             # PTB's message quotes the token: never print it
             print(f"partnerbot: {_REFUSED['telegram']}", file=sys.stderr)
+            return None
+        except BadRequest as exc:
+            print(f"partnerbot: Telegram did not accept the webhook "
+                  f"{logs.shown_url(settings.telegram_webhook_url)} "
+                  f"(PARTNERBOT_TELEGRAM_WEBHOOK_URL): {exc.message}", file=sys.stderr)  # fmt: skip
+            return None
+        except OSError as exc:
+            print(_unservable(settings, exc), file=sys.stderr)
             return None
         except TelegramError as exc:
             where = logs.shown_url(settings.telegram_api_url or "") or "the Telegram Bot API"
@@ -317,7 +349,7 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
     assert settings.viber_token is not None
     viber = ViberChannel(
         app, settings.viber_token, settings.viber_api_url, settings.viber_webhook_url,
-        settings.viber_listen, settings.viber_bot_name,
+        settings.listen, settings.viber_bot_name, server,
     )  # fmt: skip
     try:
         await viber.start()
@@ -337,9 +369,7 @@ async def _start(app: App, settings: Settings, messenger: str) -> Channel | None
                   f"(VIBER_WEBHOOK_URL): {exc}", file=sys.stderr)  # fmt: skip
         return None
     except OSError as exc:  # after ClientError, which is one too
-        host, port = settings.viber_listen
-        print(f"partnerbot: cannot serve the Viber webhook on {host}:{port} (VIBER_LISTEN): "
-              f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        print(_unservable(settings, exc), file=sys.stderr)
         await viber.stop()
         return None
     return viber

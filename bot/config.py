@@ -37,7 +37,10 @@ class Settings:
     viber_api_url: str = "https://chatapi.viber.com/pa"
     # the public HTTPS address Viber posts to; empty: set by hand, and no files for Viber
     viber_webhook_url: str = ""
-    viber_listen: tuple[str, int] = ("127.0.0.1", 8443)
+    # the bot's HTTP server (webhooks), behind a reverse proxy
+    listen: tuple[str, int] = ("127.0.0.1", 8443)
+    # Telegram in webhook mode at this public address; empty: polling
+    telegram_webhook_url: str = ""
     viber_bot_name: str = "partnerbot"
     # messages one person may send in a burst, and per second after it (None: no limit)
     flood: tuple[int, float] | None = (20, 1.0)
@@ -126,17 +129,25 @@ def _log_format(raw: str) -> bool:
     return value == "json"
 
 
-def _listen(raw: str) -> tuple[str, int]:
-    host, sep, port = raw.strip().rpartition(":")
+def _listen(env: Mapping[str, str]) -> tuple[str, int]:
+    # PARTNERBOT_LISTEN serves every webhook; VIBER_LISTEN, its first name, still works
+    name = "PARTNERBOT_LISTEN" if env.get("PARTNERBOT_LISTEN", "").strip() else "VIBER_LISTEN"
+    raw = env.get(name, "").strip() or "127.0.0.1:8443"
+    host, sep, port = raw.rpartition(":")
     try:
         number = int(port)
         if not sep or not host or not 0 <= number <= 65535:
             raise ValueError
     except ValueError:
-        raise SettingsError(
-            f"VIBER_LISTEN: {raw!r} is not host:port (e.g. 127.0.0.1:8443)"
-        ) from None
+        raise SettingsError(f"{name}: {raw!r} is not host:port (e.g. 127.0.0.1:8443)") from None
     return host.strip("[]"), number
+
+
+def _webhook(env: Mapping[str, str], name: str) -> str:
+    url = env.get(name, "").strip()
+    if url and not re.match(r"^https?://[^/\s]+", url):
+        raise SettingsError(f"{name}: {shown_url(url)!r} is not a URL (https://…)")
+    return url
 
 
 def _viber(env: Mapping[str, str]) -> dict[str, object]:
@@ -156,7 +167,6 @@ def _viber(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError(f"VIBER_BOT_NAME: {name!r} is longer than Viber's 28 characters")
     return {
         "viber_token": token, "viber_api_url": api_url, "viber_webhook_url": webhook,
-        "viber_listen": _listen(env.get("VIBER_LISTEN", "") or "127.0.0.1:8443"),
         "viber_bot_name": name,
     }  # fmt: skip
 
@@ -189,6 +199,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         send_rate=_rate(env, "PARTNERBOT_SEND_RATE", 30.0, allow_zero=True),
         chat_rate=_rate(env, "PARTNERBOT_CHAT_RATE", 1.0, allow_zero=True),
         quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
+        listen=_listen(env),
+        telegram_webhook_url=_webhook(env, "PARTNERBOT_TELEGRAM_WEBHOOK_URL"),
         log_level=_log_level(env.get("PARTNERBOT_LOG_LEVEL", "")),
         log_json=_log_format(env.get("PARTNERBOT_LOG_FORMAT", "")),
         **_viber(env),  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 _T = TypeVar("_T")
@@ -198,6 +199,13 @@ class BotApiDouble:
         self._random = random.Random(seed)  # fault_rate's draws, the same for the same seed
         self._runner: web.AppRunner | None = None
         self._port = 0
+        # setWebhook: updates are then POSTed there (with the secret token) instead of waiting
+        # for getUpdates; each answer's HTTP status is kept in webhook_answers
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_answers: list[int] = []
+        self._webhook_queue: asyncio.Queue[JSONDict] | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
         self._closed = False
         self.deleted: list[tuple[int, int]] = []  # (chat id, message id) deleteMessage removed
         handlers: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
@@ -209,6 +217,7 @@ class BotApiDouble:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "sendChatAction": self._send_chat_action, "answerCallbackQuery": self._true,
             "close": self._true, "logOut": self._true, "deleteMessage": self._delete_message,
+            "setWebhook": self._set_webhook,
         }  # fmt: skip
         # Bot API method names are case-insensitive.
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
@@ -225,6 +234,8 @@ class BotApiDouble:
 
     async def stop(self) -> None:
         self._closed = True
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
         for key in list(self._events):
             self._pulse(key)  # pending getUpdates return [] now instead of holding up cleanup
         if self._runner is not None:
@@ -276,6 +287,12 @@ class BotApiDouble:
         update = dict(update)
         update_id = int(update.setdefault("update_id", self._next_update_id))
         self._next_update_id = max(self._next_update_id, update_id + 1)
+        if self.webhook_url:
+            if self._webhook_queue is None:
+                self._webhook_queue = asyncio.Queue()
+                self._webhook_task = asyncio.create_task(self._post_updates(self._webhook_queue))
+            self._webhook_queue.put_nowait(update)
+            return update_id
         self._updates.append(update)
         self._pulse("updates")
         return update_id
@@ -561,6 +578,8 @@ class BotApiDouble:
         )
 
     async def _get_updates(self, p: JSONDict) -> list[JSONDict]:
+        if self.webhook_url:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(p.get("offset") or 0)
         if offset < 0:  # Telegram: the last -offset updates
             offset += self._next_update_id
@@ -589,7 +608,37 @@ class BotApiDouble:
     async def _delete_webhook(self, p: JSONDict) -> bool:
         if p.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook_url = self.webhook_secret = ""
         return True
+
+    async def _set_webhook(self, p: JSONDict) -> bool:
+        url = str(p.get("url") or "")
+        if url and not url.startswith(("https://", "http://127.0.0.1")):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook_url, self.webhook_secret = url, str(p.get("secret_token") or "")
+        return True
+
+    async def _post_updates(self, queue: asyncio.Queue[JSONDict]) -> None:
+        """Telegram's side of a webhook: each update POSTed in order, JSON, secret header."""
+        async with aiohttp.ClientSession() as http:
+            while True:
+                update = await queue.get()
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+                try:
+                    async with http.post(self.webhook_url, json=update, headers=headers) as r:
+                        self.webhook_answers.append(r.status)
+                except aiohttp.ClientError:
+                    self.webhook_answers.append(0)
+                self._pulse("webhook")
+
+    async def post_to_webhook(self, body: bytes, secret: str | None) -> int:
+        """A forged or malformed request to the bot's webhook: its HTTP status."""
+        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.webhook_url, data=body, headers=headers) as r,
+        ):
+            return r.status
 
     async def _get_webhook_info(self, p: JSONDict) -> JSONDict:
         pending = len(self._updates)

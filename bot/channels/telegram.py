@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import json
 import logging
 import os
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -41,6 +46,8 @@ from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
 from bot.delivery.outbound import Limits, Step
 from bot.delivery.outcome import DELIVERED, Attempt, Status
+from bot.logs import shown_url
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,7 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 MESSENGER = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 
@@ -181,9 +189,19 @@ class TelegramChannel:
     deletes = True  # deleteMessage, within 48 hours of sending
 
     def __init__(
-        self, app: App, token: str, base_url: str | None = None, limits: Limits | None = None
-    ) -> None:
+        self, app: App, token: str, base_url: str | None = None, limits: Limits | None = None,
+        webhook_url: str = "", server: WebServer | None = None,
+    ) -> None:  # fmt: skip
         self.app = app
+        # webhook mode: Telegram posts updates to this public address (served by `server`)
+        # with a secret made at each start; polling otherwise
+        self.webhook_url = webhook_url
+        self._secret = secrets.token_urlsafe(32)
+        self.server = server
+        if webhook_url:
+            self.server = server or WebServer(("127.0.0.1", 8443))
+            path = urlsplit(webhook_url).path or "/"
+            self.server.add("POST", path, self._webhook)
         self.limits = limits or Limits()
         # set when Telegram answers 401/404: the token was revoked; the process should end
         self.refused = asyncio.Event()
@@ -215,19 +233,48 @@ class TelegramChannel:
         await self.application.initialize()
         await self.register_commands()
         await self.application.start()
+        if self.webhook_url:
+            assert self.server is not None
+            await self.server.start()
+            await self.application.bot.set_webhook(
+                self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+            )
+            log.info("Telegram: webhook set to %s as @%s", shown_url(self.webhook_url),
+                     self.application.bot.username)  # fmt: skip
+            return
         assert self.application.updater is not None
         await self.application.updater.start_polling(
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+            allowed_updates=ALLOWED_UPDATES,
             error_callback=self._polling_failed,
         )
         log.info("Telegram: polling as @%s", self.application.bot.username)
+
+    async def _webhook(self, request: web.Request) -> web.StreamResponse:
+        """An update Telegram posted: the secret it was given at start, or nothing is done."""
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("Telegram webhook request refused: %s secret token from %s",
+                        "a wrong" if given else "no", request.remote)  # fmt: skip
+            return web.json_response({"error": "bad secret token"}, status=403)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError) as exc:
+            return web.json_response({"error": f"not an update: {exc}"}, status=400)
+        if update is None:
+            return web.json_response({"error": "not an update"}, status=400)
+        await self.application.update_queue.put(update)
+        return web.json_response({})
 
     def _polling_failed(self, exc: TelegramError) -> None:
         # python-telegram-bot retries (with backoff) by itself; one line, not a traceback
         log.warning("Telegram: getting updates failed (%s: %s); retrying", type(exc).__name__, exc)
 
     async def stop_receiving(self) -> None:
-        """No new updates; those being handled finish and queue their replies."""
+        """No new updates; those being handled finish and queue their replies. A webhook
+        stays set: Telegram keeps what comes meanwhile and posts it after the restart."""
+        if self.webhook_url and self.server is not None:
+            await self.server.stop()
         updater = self.application.updater
         if updater is not None and updater.running:
             with contextlib.suppress(InvalidToken):  # polling ended on it; said once already

@@ -71,10 +71,10 @@ def test_viber_settings() -> None:
         "VIBER_LISTEN": "0.0.0.0:9000", "VIBER_BOT_NAME": "SKGO partnerstva",
     })  # fmt: skip
     assert settings.messengers == ["viber"]
-    assert settings.viber_listen == ("0.0.0.0", 9000)
+    assert settings.listen == ("0.0.0.0", 9000)
     assert settings.viber_api_url == "https://chatapi.viber.com/pa"
     assert TOKEN not in repr(settings)
-    assert load({}).viber_listen == ("127.0.0.1", 8443)
+    assert load({}).listen == ("127.0.0.1", 8443)
 
 
 @pytest.mark.parametrize(

@@ -56,10 +56,11 @@ async def viber_bot(
     app = await App.open(
         settings(db_path, coordinators=frozenset(coordinators), quiet_hours=None), i18n
     )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/viber/hook"
     tg: TelegramChannel | None = None
     async with ViberDouble() as viber:
+        # after the double took its own port: free_port's may otherwise be handed to it
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/viber/hook"
         channel = ViberChannel(
             app, viber.token, viber.api_url, url if public else "", ("127.0.0.1", port)
         )

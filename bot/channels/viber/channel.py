@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp import web
 
 from bot.app import App
 from bot.channels.text import split_text
@@ -33,6 +32,7 @@ from bot.delivery.outbound import Delivery, Limits, Step
 from bot.delivery.outcome import Attempt, Status
 from bot.delivery.pacing import Bucket
 from bot.logs import shown_url
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class ViberChannel:
     def __init__(
         self, app: App, token: str, api_url: str = viber.DEFAULT_URL, webhook_url: str = "",
         listen: tuple[str, int] = ("127.0.0.1", 8443), name: str = "partnerbot",
+        server: WebServer | None = None,
     ) -> None:  # fmt: skip
         self.app = app
         self.api = ViberApi(token, api_url)
@@ -68,9 +69,11 @@ class ViberChannel:
         self.shelf = FileShelf()
         path = urlsplit(webhook_url).path if webhook_url else "/viber"
         self.webhook = Webhook(token, path, self._on_callback, self.shelf)
+        # the bot's one HTTP server when `run` shares it with Telegram's webhook; else its own
+        self.server = server or WebServer(listen)
+        self.webhook.install(self.server)
         # set when Viber refuses the token while running: the process should end
         self.refused = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._calls = Bucket(BATCH_CALLS_PER_SECOND, BATCH_CALLS_PER_SECOND)
         app.add_transport(MESSENGER, self)
 
@@ -78,11 +81,8 @@ class ViberChannel:
 
     async def start(self) -> None:
         """Serves the webhook, then tells Viber where it is (Viber calls it to check)."""
-        self._runner = web.AppRunner(self.webhook.application(), access_log=None)
-        await self._runner.setup()
-        host, port = self.listen
-        await web.TCPSite(self._runner, host, port).start()
-        log.info("Viber: webhook served on %s:%d%s", host, port, self.webhook.path)
+        await self.server.start()
+        log.info("Viber: webhook served at %s", self.webhook.path)
         if self.webhook_url:
             await self.api.call("set_webhook", {
                 "url": self.webhook_url, "event_types": EVENT_TYPES, "send_name": True,
@@ -92,19 +92,9 @@ class ViberChannel:
         else:
             log.info("Viber: VIBER_WEBHOOK_URL is not set; the webhook must be set by hand")
 
-    @property
-    def port(self) -> int:
-        """The port actually bound (the setting may say 0: any free one)."""
-        assert self._runner is not None
-        for address in self._runner.addresses:
-            return int(address[1])
-        raise RuntimeError("the webhook is not being served")
-
     async def stop_receiving(self) -> None:
         # the webhook stays registered: Viber repeats what it could not post for an hour
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self.server.stop()
 
     async def stop(self) -> None:
         await self.stop_receiving()

@@ -18,11 +18,10 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.channels.viber.files import FileShelf
+from bot.web.server import MAX_BODY, WebServer
 
 log = logging.getLogger(__name__)
 
-# Viber's largest callback is a 7,000-character message: about 30 KB with its envelope
-MAX_BODY = 64 * 1024
 SIGNATURE = "X-Viber-Content-Signature"
 # answered and done with; anything else Viber might post is refused, not guessed at
 EVENTS = frozenset({
@@ -57,11 +56,9 @@ class Webhook:
     def files_path(self) -> str:
         return self.path.rstrip("/") + "/files"
 
-    def application(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(self.path, self._callback)
-        app.router.add_get(self.files_path + "/{key}/{name}", self._file)
-        return app
+    def install(self, server: WebServer) -> None:
+        server.add("POST", self.path, self._callback)
+        server.add("GET", self.files_path + "/{key}/{name}", self._file)
 
     async def _callback(self, request: web.Request) -> web.StreamResponse:
         try:

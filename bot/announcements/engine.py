@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import aiosqlite
+
 from bot.announcements import audience as audiences
 from bot.announcements import render
 from bot.announcements.quiet import is_quiet
@@ -31,8 +33,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-# sends started but not answered yet, at most: a crash can repeat only these; at a paced
-# rate on a fast link there is rarely more than one
+# sends started but not answered yet, at most: a crash can repeat only these (and the one
+# call to a messenger that takes many people a call, at most its batch); at a paced rate on a
+# fast link there is rarely more than one
 WINDOW = 16
 BATCH = 200
 # at most this long a broadcast message waits for replies being made (seconds)
@@ -89,6 +92,8 @@ class Broadcaster:
         # messenger's overall pacer still holds the sends under its limit
         self._pace = Bucket(rate, max(2.0, rate / 10))
         self._window = asyncio.Semaphore(WINDOW)
+        # calls to messengers that take many people a call: one at a time
+        self._batch_slot = asyncio.Semaphore(1)
         self._running: dict[int, asyncio.Task[None]] = {}
         self._ticking = asyncio.Lock()
 
@@ -172,10 +177,6 @@ class Broadcaster:
         in_flight: set[asyncio.Task[None]] = set()
         # recipients on messengers that take many people a call, gathered until a call is full
         groups: dict[_Key, _Group] = {}
-
-        def flush(key: _Key) -> None:
-            self._flush(a, workshop, groups, key, in_flight)
-
         after = 0
         while True:
             status = await store.status(a.id)
@@ -198,34 +199,42 @@ class Broadcaster:
                     continue
                 if groups:  # the last, partly filled calls of messengers that take many
                     for key in list(groups):
-                        self._flush(a, workshop, groups, key, in_flight)
+                        await self._flush(a, workshop, groups.pop(key), key, in_flight)
                     continue
                 if await store.pending(a.id, 1):
                     break  # a send that failed inside the bot: tried again at the next tick
                 if await store.finish(a.id, self.clock()):
                     await progress.final(await store.report(a.id), time.monotonic() - started)
                 break
-            for i, (user_id, messenger) in enumerate(batch):
+            after = batch[-1][0]
+            many = [uid for uid, messenger in batch if self.outbound.batcher(messenger)]
+            if many:
+                # looked up together (one query, not one a person), then full calls go out
+                for key, full in await self._gather(a, many, groups):
+                    await progress.maybe()
+                    await self._flush(a, workshop, full, key, in_flight)
+            one = [uid for uid, messenger in batch if not self.outbound.batcher(messenger)]
+            for i, user_id in enumerate(one):
                 if i and i % CHECK_EVERY == 0 and await store.status(a.id) != "running":
                     break  # cancelled while running
                 await progress.maybe()
-                if self.outbound.batcher(messenger) is None:
-                    # paced one by one; messengers that take many at a call pace their calls
-                    await self._give_way()
-                    await self._pace.wait()
+                await self._give_way()
+                await self._pace.wait()
                 await self._window.acquire()
-                task = asyncio.create_task(self._send_one(a, workshop, user_id, groups, flush))
+                task = asyncio.create_task(self._send_one(a, workshop, user_id))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
-                after = user_id
         if in_flight:
             await asyncio.wait(in_flight)
 
-    def _flush(
-        self, a: Announcement, workshop: Workshop | None, groups: dict[_Key, _Group], key: _Key,
+    async def _flush(
+        self, a: Announcement, workshop: Workshop | None, group: _Group, key: _Key,
         in_flight: set[asyncio.Task[None]],
     ) -> None:  # fmt: skip
-        group = groups.pop(key)
+        """One call at a time: a crash can repeat only the call in flight (at most a batch),
+        and looking people up waits for it, leaving the event loop to chat meanwhile."""
+        await self._give_way()
+        await self._batch_slot.acquire()
         task = asyncio.create_task(self._send_group(a, workshop, key, group))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
@@ -239,7 +248,6 @@ class Broadcaster:
         try:
             t = self.services.i18n[locale]
             reply = render.message(a, t, self.services.settings.timezone, workshop, attending)
-            await self._give_way()
             results = await group.batcher.send_batch(list(group.people), reply)
             await store.record_many(a.id, {
                 user_id: (_RESULT[results[ref].status], results[ref].reason)
@@ -248,6 +256,34 @@ class Broadcaster:
         except Exception:
             # left pending: the next run tries again
             log.exception("announcement %d to %d people", a.id, len(group.people))
+        finally:
+            self._batch_slot.release()
+
+    async def _gather(
+        self, a: Announcement, user_ids: list[int], groups: dict[_Key, _Group]
+    ) -> list[tuple[_Key, _Group]]:
+        """People on messengers that take many a call, into groups that read the same
+        message; returns the groups that filled a call. Those who no longer get it are
+        recorded as skipped."""
+        full: list[tuple[_Key, _Group]] = []
+        skipped: dict[int, tuple[str, str]] = {}
+        rows = {r["id"]: r for r in await self._rows(a, user_ids)}
+        for user_id in user_ids:
+            target = self._target(a, rows.get(user_id))
+            if isinstance(target, str):
+                skipped[user_id] = ("skipped", target)
+                continue
+            ref, locale, attending = target
+            batcher = self.outbound.batcher(ref.messenger)
+            assert batcher is not None
+            key = (ref.messenger, locale, attending)
+            group = groups.setdefault(key, _Group(batcher))
+            group.people[ref] = user_id
+            if len(group.people) >= batcher.batch_size:
+                full.append((key, groups.pop(key)))
+        if skipped:
+            await self.services.announcements.record_many(a.id, skipped)
+        return full
 
     async def _give_way(self) -> None:
         """A broadcast message waits while someone's reply is being made or queued: they share
@@ -263,25 +299,14 @@ class Broadcaster:
             return None
         return await self.services.workshops.get(a.workshop_id)
 
-    async def _send_one(
-        self, a: Announcement, workshop: Workshop | None, user_id: int,
-        groups: dict[_Key, _Group], flush: Callable[[_Key], None],
-    ) -> None:  # fmt: skip
+    async def _send_one(self, a: Announcement, workshop: Workshop | None, user_id: int) -> None:
         store = self.services.announcements
         try:
-            target = await self._recipient(a, user_id)
+            target = self._target(a, next(iter(await self._rows(a, [user_id])), None))
             if isinstance(target, str):
                 await store.record(a.id, user_id, "skipped", target)
                 return
             ref, locale, attending = target
-            batcher = self.outbound.batcher(ref.messenger)
-            if batcher is not None:
-                key = (ref.messenger, locale, attending)
-                group = groups.setdefault(key, _Group(batcher))
-                group.people[ref] = user_id
-                if len(group.people) >= batcher.batch_size:
-                    flush(key)
-                return
             t = self.services.i18n[locale]
             reply = render.message(a, t, self.services.settings.timezone, workshop, attending)
             delivery = await self.outbound.send(Outgoing(ref, reply, kind="announcement"))
@@ -292,20 +317,23 @@ class Broadcaster:
         finally:
             self._window.release()
 
-    async def _recipient(
-        self, a: Announcement, user_id: int
-    ) -> tuple[UserRef, Locale, str | None] | str:
-        """Who gets it, as they are now (not as when it started), or why not."""
+    async def _rows(self, a: Announcement, user_ids: list[int]) -> list[aiosqlite.Row]:
+        """The recipients as they are now (not as when it started)."""
         workshop_id = a.workshop_id
         if a.audience.startswith("workshop:"):
             workshop_id = int(a.audience.removeprefix("workshop:"))
-        rows = await self.services.db.execute_fetchall(
-            "SELECT messenger, external_id, COALESCE(locale, last_locale) AS loc, subscribed, "
-            "blocked, (SELECT status FROM attendance WHERE workshop_id = ? AND user_id = u.id) "
-            "AS attending FROM users u WHERE id = ?",
-            (workshop_id, user_id),
-        )
-        row = next(iter(rows), None)
+        marks = ", ".join("?" for _ in user_ids)
+        return list(await self.services.db.execute_fetchall(
+            "SELECT id, messenger, external_id, COALESCE(locale, last_locale) AS loc, "
+            "subscribed, blocked, (SELECT status FROM attendance WHERE workshop_id = ? AND "
+            f"user_id = u.id) AS attending FROM users u WHERE id IN ({marks})",
+            (workshop_id, *user_ids),
+        ))  # fmt: skip
+
+    def _target(
+        self, a: Announcement, row: aiosqlite.Row | None
+    ) -> tuple[UserRef, Locale, str | None] | str:
+        """Who gets it, or why not."""
         if row is None:
             return "erased"
         if row["blocked"]:

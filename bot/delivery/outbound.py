@@ -103,6 +103,7 @@ class Outbound:
         self._on_unreachable = on_unreachable
         self._retry = retry or Retry()
         self._transports: dict[str, Transport] = {}
+        self._batchers: dict[str, Batcher] = {}
         self._pacers: dict[str, Pacer] = {}
         self._queues: dict[UserRef, deque[_Item]] = {}
         self._workers: dict[UserRef, asyncio.Task[None]] = {}
@@ -114,12 +115,14 @@ class Outbound:
 
     def add_transport(self, messenger: str, transport: Transport) -> None:
         self._transports[messenger] = transport
+        # decided once: a runtime Protocol check costs ~20 µs, and broadcasts ask per person
+        if isinstance(transport, Batcher):
+            self._batchers[messenger] = transport
         if transport.limits.overall > 0:
             self._pacers[messenger] = Pacer(transport.limits.overall * _MARGIN)
 
     def batcher(self, messenger: str) -> Batcher | None:
-        transport = self._transports.get(messenger)
-        return transport if isinstance(transport, Batcher) else None
+        return self._batchers.get(messenger)
 
     def has(self, messenger: str) -> bool:
         return messenger in self._transports

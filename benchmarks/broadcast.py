@@ -134,7 +134,7 @@ async def seed(path: Path, recipients: int) -> None:
         await conn.close()
 
 
-async def announce(path: Path) -> None:
+async def announce(path: Path, body_sr: str = BODY_SR, body_en: str = BODY_EN) -> None:
     """One news announcement to all subscribers, due now, by nobody (no progress messages)."""
     conn = await open_db(path)
     try:
@@ -142,7 +142,7 @@ async def announce(path: Path) -> None:
         await conn.execute(
             "INSERT INTO announcements (kind, body_sr, body_en, html, audience, at, created_by, "
             "status, created_at) VALUES ('news', ?, ?, 0, 'all', ?, '', 'scheduled', ?)",
-            (BODY_SR, BODY_EN, now, now),
+            (body_sr, body_en, now, now),
         )
     finally:
         await conn.close()
@@ -278,6 +278,7 @@ class Monitor:
     bot: BotProcess
     lags: list[tuple[float, float]] = field(default_factory=list)  # at, seconds late
     cpu: list[tuple[float, float]] = field(default_factory=list)  # at, bot's CPU seconds so far
+    cpu_every: float = 1.0  # seconds between the CPU samples
     _task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
@@ -289,7 +290,7 @@ class Monitor:
             self.lags.append((now, now - asked - LAG_TICK))
             if now >= next_cpu:
                 self.cpu.append((now, self.bot.cpu_seconds()))
-                next_cpu = now + 1.0
+                next_cpu = now + self.cpu_every
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())

@@ -10,6 +10,7 @@ from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Reply
+from bot.registration.fields import one_line, quoted
 from bot.registration.form import municipality_label
 from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
@@ -92,8 +93,8 @@ async def submit(ctx: Context, text: str, parent_id: int | None = None) -> list[
 async def _for_coordinator(ctx: Context, t: Translator, q: Question) -> Reply:
     asked = t.datetime(parse(q.created_at), ctx.services.settings.timezone)
     text = t.t(
-        "handoff.notify", number=q.id, name=q.asker_name or str(q.asker), asker=str(q.asker),
-        asked=asked, question=q.text,
+        "handoff.notify", number=q.id, name=one_line(q.asker_name) or str(q.asker),
+        asker=str(q.asker), asked=asked, question=quoted(q.text),
     )  # fmt: skip
     registered = await ctx.services.registrations.of_user(q.user_id)
     places = {r.registration.municipality for r in registered} & all_municipalities().keys()
@@ -121,7 +122,7 @@ class AnswerDialog:
         state = await ctx.services.dialogs.put(
             ctx.user.id, self.name, "text", {"question": question.id}, new_token=True
         )
-        text = ctx.t.t("handoff.reply_prompt", number=question.id, question=question.text)
+        text = ctx.t.t("handoff.reply_prompt", number=question.id, question=quoted(question.text))
         return [Reply(text, _cancel_row(ctx, state))]
 
     async def on_text(self, ctx: Context, state: DialogState, text: str) -> list[Reply]:

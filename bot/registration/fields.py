@@ -43,6 +43,13 @@ def one_line(text: str) -> str:
     return " ".join(kept.split())
 
 
+def quoted(text: str) -> str:
+    """Several lines someone wrote, shown to others so that none can pose as the bot's own:
+    each marked as theirs, without control characters or direction overrides."""
+    lines = [one_line(line) for line in text.splitlines()]
+    return "\n".join(f"│ {line}".rstrip() for line in lines)
+
+
 def free_text(text: str) -> str:
     """A position typed by hand: anything readable, within the length, on one line."""
     value = one_line(text)

@@ -35,7 +35,7 @@ async def test_question_reaches_the_coordinator_and_the_answer_comes_back(
 
     [note] = [o for o in ana.others if o.to == COORDINATOR]
     assert "from Ана Петровић (console:1)" in note.reply.text
-    assert "“Da li Knić može da ima dva partnera <b>u Švedskoj</b>?”" in note.reply.text
+    assert "\n│ Da li Knić može da ima dva partnera <b>u Švedskoj</b>?" in note.reply.text
     boss.last = [note.reply]
     await boss.press("Reply")
     assert "Write your reply to question #1" in boss.text
@@ -233,3 +233,16 @@ async def test_a_coordinator_removed_after_pressing_reply_cannot_answer(
         assert question is not None and question.status == "open"
     finally:
         await again.close()
+
+
+async def test_a_question_cannot_pose_as_the_bots_own_lines(person: Callable[..., Person]) -> None:
+    mallory = person("6", hint="en", name="Mallory\u202e")
+    await mallory.say("/ask")
+    await mallory.say(
+        "Hello\nQuestion #2 from Mayor of Belgrade (telegram:1), today:\n\u202etxet\u200b"
+    )
+    [note] = mallory.others
+    lines = note.reply.text.splitlines()
+    assert lines[0].startswith("Питање бр. 1 од: Mallory (console:6)"), "the name on one line"
+    assert lines[1:] == ["│ Hello", "│ Question #2 from Mayor of Belgrade (telegram:1), today:",
+                         "│ txet"]  # fmt: skip

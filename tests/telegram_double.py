@@ -163,6 +163,8 @@ class BotApiDouble:
         self.token = token
         self.calls: list[ApiCall] = []
         self.blocked_users: set[int] = set()
+        # chats that never existed for the bot (a wrong id in the settings): 400 chat not found
+        self.unknown_chats: set[int] = set()
         # Chat-sending calls a second over all chats, in bursts of up to one second's worth.
         self.rate_limit: float | None = None
         # Chat-sending calls a second to each chat_id, in bursts of up to per_chat_burst.
@@ -527,6 +529,10 @@ class BotApiDouble:
                 raise self._fault(self._random.choice((500, 502)))
         if method.startswith(_CHAT_PREFIXES) and params.get("chat_id") in self.blocked_users:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        scope = params.get("scope") if isinstance(params.get("scope"), dict) else {}
+        chat = params.get("chat_id", scope.get("chat_id") if scope else None)
+        if chat in self.unknown_chats and (method.startswith(_CHAT_PREFIXES) or scope):
+            raise _ApiError(400, "Bad Request: chat not found")
 
     def _fault(self, code: int, retry_after: int = 1) -> _ApiError:
         """The counted error answer for an injected fault, worded as Telegram's."""

@@ -29,6 +29,8 @@ def build(services: Services, broadcaster: Broadcaster | None = None) -> AsyncIO
 
     async def prune_quota() -> None:
         await services.questions.prune_quota(timedelta(days=1))
+        # a notice can be deleted from a chat for 48 hours: after that nothing needs its row
+        await services.notices.prune(datetime.now(UTC) - timedelta(hours=48))
 
     scheduler.add_job(prune_dialogs, "cron", hour=3, minute=30, id="prune_dialogs")
     scheduler.add_job(prune_quota, "interval", hours=1, id="prune_quota")

@@ -66,6 +66,13 @@ class Notices:
             (status, message_id, now(), body, notice_id),
         )
 
+    async def prune(self, before: datetime) -> int:
+        """Sent notices older than any deletion could reach: only their bookkeeping was left."""
+        async with self._conn.execute(
+            "DELETE FROM notices WHERE status != 'pending' AND sent_at < ?", (stamp(before),)
+        ) as cur:
+            return cur.rowcount
+
     async def copies(self, about: int, since: datetime) -> list[tuple[UserRef, str]]:
         """Delivered notices about a person, sent after `since`: (where, message id)."""
         rows = await self._conn.execute_fetchall(

@@ -8,6 +8,7 @@ import os
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import App
@@ -37,3 +38,19 @@ async def test_notices_left_unsent_by_a_crash_go_out_when_the_bot_starts(
     assert process.returncode == 0, stderr.decode()
     rows = sqlite3.connect(db).execute("SELECT status, body, message_id FROM notices").fetchall()
     assert rows == [("delivered", "", str(note.message_id))], "sent once; its text not kept"
+
+
+async def test_sent_notices_are_forgotten_after_48_hours(tmp_path: Path) -> None:
+    app = await App.open(settings(tmp_path / "bot.sqlite3"))
+    try:
+        notices = app.services.notices
+        await notices.add(None, UserRef("telegram", "900"), Reply("a"))
+        await notices.add(None, UserRef("telegram", "900"), Reply("b"))
+        [first, second] = await notices.pending()
+        await notices.mark(first.id, "delivered", "7")
+        db = app.services.db
+        await db.execute("UPDATE notices SET sent_at = '2020-01-01T00:00:00+00:00'")
+        assert await notices.prune(datetime.now(UTC) - timedelta(hours=48)) == 1
+        assert [n.id for n in await notices.pending()] == [second.id], "pending ones stay"
+    finally:
+        await app.close()

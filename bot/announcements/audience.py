@@ -13,6 +13,7 @@ from functools import cache
 import aiosqlite
 
 from bot.core.locales import Locale
+from bot.core.numbers import number
 from bot.core.script import fold
 from bot.registration.fields import AREAS, STAGES
 from bot.registration.municipalities import all_municipalities, search
@@ -95,7 +96,7 @@ def parse(spec: str) -> Audience:
         except ValueError:
             raise AudienceError("audience.unknown_locale", rest) from None
     else:  # workshop
-        if len(values) != 1 or not values[0].isdigit():
+        if len(values) != 1 or number(values[0]) is None:
             raise AudienceError("audience.unknown_workshop", rest)
     return Audience(key, tuple(dict.fromkeys(values)))
 

@@ -17,6 +17,7 @@ from bot.core.dialogs.menu import menu, other_form_open
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, Reply
+from bot.core.numbers import number
 from bot.registration.fields import AREAS, STAGES
 from bot.registration.form import choice_label, municipality_label
 from bot.registration.municipalities import all_municipalities, search
@@ -31,6 +32,20 @@ LOCALE_NAMES = {
     Locale.SR_CYRL: "language.cyrillic", Locale.SR_LATN: "language.latin",
     Locale.EN: "language.english",
 }  # fmt: skip
+
+
+def _packed(parts: list[str], limit: int) -> list[str]:
+    """HTML parts joined into as few messages as fit Telegram's limit, in order."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        joined = f"{current}\n\n{part}" if current else part
+        if current and render.visible_length(joined, True) > limit:
+            messages.append(current)
+            joined = part
+        current = joined
+    messages.append(current)
+    return messages
 
 
 def _draft(data: dict[str, Any], created_by: str) -> Announcement:
@@ -99,16 +114,21 @@ class AnnounceForm:
             state = await ctx.services.dialogs.put(
                 ctx.user.id, self.name, "text", {"kind": "news"}, new_token=True
             )
-        return [await self._prompt(ctx, state)]
+        return await self._prompt(ctx, state)
 
     async def resume(self, ctx: Context, state: DialogState) -> list[Reply]:
-        return [await self._prompt(ctx, state)]
+        return await self._prompt(ctx, state)
 
     def _b(self, ctx: Context, state: DialogState, label: str, value: str) -> Button:
         # buttons answer the step they were shown for, not a later one
         return ctx.dialog_button(label, state, f"{state.step}|{value}")
 
-    async def _prompt(self, ctx: Context, state: DialogState, prefix: str = "") -> Reply:
+    async def _prompt(self, ctx: Context, state: DialogState, prefix: str = "") -> list[Reply]:
+        if state.step == "preview":
+            return await self._preview(ctx, state, prefix)
+        return [await self._ask(ctx, state, prefix)]
+
+    async def _ask(self, ctx: Context, state: DialogState, prefix: str) -> Reply:
         t, step, data = ctx.t, state.step, state.data
         rows: list[tuple[Button, ...]] = []
         if step == "text":
@@ -163,13 +183,13 @@ class AnnounceForm:
             text = t.t("announce.quiet_now", until=f"{ends.astimezone(settings.timezone):%H:%M}")
             rows.append((self._b(ctx, state, t.t("announce.button.send_anyway"), "force=yes"),))
             rows.append((self._b(ctx, state, t.t("announce.button.wait_morning"), "force=no"),))
-        else:  # preview
-            return await self._preview(ctx, state, prefix)
+        else:
+            raise ValueError(f"no such step {step!r}")
         nav = [self._b(ctx, state, t.t("registration.back"), "back")] if step != "text" else []
         rows.append((*nav, ctx.dialog_button(t.t("button.cancel"), state, "cancel")))
         return Reply(prefix + text, tuple(rows))
 
-    async def _preview(self, ctx: Context, state: DialogState, prefix: str) -> Reply:
+    async def _preview(self, ctx: Context, state: DialogState, prefix: str) -> list[Reply]:
         t, data = ctx.t, state.data
         services = ctx.services
         zone = services.settings.timezone
@@ -178,7 +198,8 @@ class AnnounceForm:
         parts = [html.escape(prefix + t.t("announce.preview_title"))]
         for loc in Locale:
             shown = render.message(draft, services.i18n[loc], zone, workshop, None)
-            parts.append(f"<b>{html.escape(t.t(LOCALE_NAMES[loc]))}</b>\n{shown.text}")
+            parts.append(f"<b>{html.escape(t.t(LOCALE_NAMES[loc]))}</b>")
+            parts.append(shown.text)
         if draft.kind == "news" and not draft.body_en.strip():
             parts.append(html.escape(t.t("announce.english_gets_latin")))
         count = await audiences.count(services.db, audiences.parse(draft.audience))
@@ -200,7 +221,11 @@ class AnnounceForm:
                 ctx.dialog_button(t.t("button.cancel"), state, "cancel"),
             ),
         )
-        return Reply("\n\n".join(parts), rows, html=True)
+        # three renderings of a long text do not fit one message: as many as needed, the
+        # buttons under the last
+        texts = _packed(parts, render.MAX_TEXT)
+        return [Reply(text, rows if i == len(texts) - 1 else (), html=True)
+                for i, text in enumerate(texts)]  # fmt: skip
 
     async def _with_card(self, ctx: Context, state: DialogState, note: str) -> int:
         """The longest message a note makes with its workshop's card, over the locales."""
@@ -215,7 +240,7 @@ class AnnounceForm:
             for loc in Locale
         )
 
-    async def _go(self, ctx: Context, state: DialogState, step: str, **changes: Any) -> Reply:
+    async def _go(self, ctx: Context, state: DialogState, step: str, **changes: Any) -> list[Reply]:
         data = {**state.data, **changes}
         new = await ctx.services.dialogs.put(ctx.user.id, self.name, step, data)
         return await self._prompt(ctx, new)
@@ -227,12 +252,12 @@ class AnnounceForm:
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [ctx.with_menu_button(t.t("coordinator.only", command="/announce"))]
         if step not in TEXT_STEPS:
-            return [await self._prompt(ctx, state, t.t("registration.use_buttons") + "\n\n")]
+            return await self._prompt(ctx, state, t.t("registration.use_buttons") + "\n\n")
         marked = ctx.msg.html or html.escape(text, quote=False)
         if step in ("text", "english", "note"):
             if not any(ch.isalnum() for ch in text):
                 # a zero-width space or "…" would go out as an empty message, or none at all
-                return [await self._prompt(ctx, state, t.t("announce.empty") + "\n\n")]
+                return await self._prompt(ctx, state, t.t("announce.empty") + "\n\n")
             length = render.visible_length(marked, True)
             if step == "text" or step == "note":
                 length = max(length, render.visible_length(render.latin(marked, True), True))
@@ -245,24 +270,24 @@ class AnnounceForm:
                     length=t.characters(length),
                     limit=t.characters(render.MAX_TEXT),
                 )
-                return [await self._prompt(ctx, state, problem + "\n\n")]
+                return await self._prompt(ctx, state, problem + "\n\n")
             if step == "text":
-                return [await self._go(ctx, state, "english", body_sr=marked)]
+                return await self._go(ctx, state, "english", body_sr=marked)
             if step == "english":
-                return [await self._go(ctx, state, "audience", body_en=marked)]
-            return [await self._go(ctx, state, "audience", body_sr=marked)]
+                return await self._go(ctx, state, "audience", body_en=marked)
+            return await self._go(ctx, state, "audience", body_sr=marked)
         if step == "municipality":
             found = search(text)
             if not found:
                 problem = t.t("registration.municipality_unknown", text=text[:60])
-                return [await self._prompt(ctx, state, problem + "\n\n")]
-            return [await self._go(ctx, state, "municipality", offered=[m.code for m in found])]
+                return await self._prompt(ctx, state, problem + "\n\n")
+            return await self._go(ctx, state, "municipality", offered=[m.code for m in found])
         # when
         settings = ctx.services.settings
         try:
             at = parse_when(text, datetime.now(UTC), settings.timezone)
         except WhenError as exc:
-            return [await self._prompt(ctx, state, t.t(exc.reason) + "\n\n")]
+            return await self._prompt(ctx, state, t.t(exc.reason) + "\n\n")
         force = False
         note = ""
         if is_quiet(at, settings.quiet_hours, settings.timezone):
@@ -271,7 +296,7 @@ class AnnounceForm:
             at = ends
         new = {**state.data, "at": at.astimezone(UTC).isoformat(), "force": force}
         saved = await ctx.services.dialogs.put(ctx.user.id, self.name, "preview", new)
-        return [await self._prompt(ctx, saved, html.escape(note) + "\n\n" if note else "")]
+        return await self._prompt(ctx, saved, html.escape(note) + "\n\n" if note else "")
 
     async def on_button(self, ctx: Context, state: DialogState, value: str) -> list[Reply]:
         step, _, value = value.rpartition("|")
@@ -283,46 +308,47 @@ class AnnounceForm:
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
             return [ctx.with_menu_button(ctx.t.t("coordinator.only", command="/announce"))]
         if step != state.step:
-            return [await self._prompt(ctx, state, ctx.t.t("registration.old_button") + "\n\n")]
+            return await self._prompt(ctx, state, ctx.t.t("registration.old_button") + "\n\n")
         if key == "back":
-            return [await self._go(ctx, state, self._before(state))]
-        if key == "ws" and arg.isdecimal():
+            return await self._go(ctx, state, self._before(state))
+        if key == "ws" and (workshop_id := number(arg)) is not None:
             await ctx.services.dialogs.clear(ctx.user.id, self.name)
-            return await self.start(ctx, int(arg))
+            return await self.start(ctx, workshop_id)
         if key == "skip" and step in ("english", "note"):
-            return [await self._go(ctx, state, "audience")]
+            return await self._go(ctx, state, "audience")
         if key == "aud":
             if arg == "all":
-                return [await self._go(ctx, state, "when", audience="all")]
+                return await self._go(ctx, state, "when", audience="all")
             if arg == "attendees" and state.data.get("workshop_id"):
                 spec = f"workshop:{state.data['workshop_id']}"
-                return [await self._go(ctx, state, "when", audience=spec)]
+                return await self._go(ctx, state, "when", audience=spec)
             if arg in ("district", "municipality", "area", "stage", "locale"):
-                return [await self._go(ctx, state, arg, offered=[])]
+                return await self._go(ctx, state, arg, offered=[])
         if key == "pick":
             criterion, _, choice = arg.partition(":")
-            if criterion == "district" and choice.isdigit() and int(choice) < len(_districts()):
-                choice = _districts()[int(choice)]
+            index = number(choice)
+            if criterion == "district" and index is not None and index < len(_districts()):
+                choice = _districts()[index]
             try:
                 spec = audiences.parse(f"{criterion}:{choice}").spec
             except audiences.AudienceError:
-                return [await self._prompt(ctx, state, ctx.t.t("button.expired") + "\n\n")]
-            return [await self._go(ctx, state, "when", audience=spec)]
+                return await self._prompt(ctx, state, ctx.t.t("button.expired") + "\n\n")
+            return await self._go(ctx, state, "when", audience=spec)
         if key == "now":
             settings = ctx.services.settings
             if is_quiet(datetime.now(UTC), settings.quiet_hours, settings.timezone):
-                return [await self._go(ctx, state, "quiet")]
-            return [await self._go(ctx, state, "preview", at="", force=False)]
+                return await self._go(ctx, state, "quiet")
+            return await self._go(ctx, state, "preview", at="", force=False)
         if key == "force" and step == "quiet":
             if arg == "yes":
-                return [await self._go(ctx, state, "preview", at="", force=True)]
+                return await self._go(ctx, state, "preview", at="", force=True)
             settings = ctx.services.settings
             ends = quiet_ends(datetime.now(UTC), settings.quiet_hours, settings.timezone)
             at = ends.astimezone(UTC).isoformat()
-            return [await self._go(ctx, state, "preview", at=at, force=False)]
+            return await self._go(ctx, state, "preview", at=at, force=False)
         if key == "confirm" and step == "preview":
             return await self._confirm(ctx, state)
-        return [await self._prompt(ctx, state, ctx.t.t("button.expired") + "\n\n")]
+        return await self._prompt(ctx, state, ctx.t.t("button.expired") + "\n\n")
 
     def _before(self, state: DialogState) -> str:
         step, data = state.step, state.data
@@ -343,7 +369,7 @@ class AnnounceForm:
             # the preview waited too long: the time it names has passed
             problem = t.t("when.past")
             new = await ctx.services.dialogs.put(ctx.user.id, self.name, "when", data)
-            return [await self._prompt(ctx, new, problem + "\n\n")]
+            return await self._prompt(ctx, new, problem + "\n\n")
         if data.get("workshop_id"):
             w = await services.workshops.get(int(data["workshop_id"]))
             if w is None or not _announceable(w):

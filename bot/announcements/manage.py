@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from bot.announcements import engine
@@ -31,7 +32,7 @@ async def listing(ctx: Context) -> list[Reply]:
             f"announcements.status.{a.status}", number=a.id, when=t.datetime(a.at, zone),
             audience=describe(t, a.audience),
         )  # fmt: skip
-        preview = re.sub(r"<[^>]+>", "", a.body_sr).strip().replace("\n", " ")
+        preview = html.unescape(re.sub(r"<[^>]+>", "", a.body_sr)).strip().replace("\n", " ")
         if preview:
             text += "\n" + (preview[:80] + "…" if len(preview) > 80 else preview)
         buttons: tuple[Button, ...] = ()

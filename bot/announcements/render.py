@@ -6,6 +6,7 @@ import html
 import re
 from datetime import tzinfo
 
+from bot.channels.text import utf16_length
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, Reply
@@ -27,7 +28,8 @@ def latin(text: str, markup: bool) -> str:
 
 
 def visible_length(text: str, markup: bool) -> int:
-    return len(html.unescape(_TAG.sub("", text))) if markup else len(text)
+    """As Telegram counts it: in UTF-16 units, after the markup."""
+    return utf16_length(html.unescape(_TAG.sub("", text)) if markup else text)
 
 
 def body(a: Announcement, locale: Locale) -> str:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, UserRef
+from bot.core.numbers import number
 from bot.delivery.outbound import Limits, Step
 from bot.delivery.outcome import DELIVERED, Attempt
 
@@ -88,8 +89,9 @@ class ConsoleChannel:
 
     def to_message(self, line: str) -> IncomingMessage:
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            button = self._buttons[int(text) - 1]
+        pressed = number(text)
+        if pressed is not None and 1 <= pressed <= len(self._buttons):
+            button = self._buttons[pressed - 1]
             return IncomingMessage(
                 self.user, Kind.BUTTON, payload=button.payload, name=self.name,
                 language_hint=self.language_hint,

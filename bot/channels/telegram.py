@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import html
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.error import (
@@ -36,11 +38,12 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler, filters
 from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.text import split_text as text_pieces
+from bot.channels.text import utf16_length
 from bot.core.context import reader_locale
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
@@ -72,7 +75,7 @@ COMMAND_LANGUAGES: tuple[tuple[str | None, Locale], ...] = (
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    return text_pieces(text, limit)
+    return text_pieces(text, limit, utf16=True)
 
 
 def keyboard(reply: Reply) -> dict[str, object] | None:
@@ -106,7 +109,7 @@ def to_message(update: Update, username: str = "") -> IncomingMessage | None:
         user = query.from_user
         return IncomingMessage(
             UserRef(MESSENGER, str(user.id)), Kind.BUTTON, payload=query.data or "",
-            name=user.full_name, language_hint=user.language_code,
+            name=user.full_name or "", language_hint=user.language_code,
         )  # fmt: skip
     message = update.message
     if message is None or message.from_user is None:
@@ -121,16 +124,31 @@ def to_message(update: Update, username: str = "") -> IncomingMessage | None:
             language_hint=user.language_code, private=False,
         )  # fmt: skip
     ref = UserRef(MESSENGER, str(user.id))
+    if message.text is None and filters.StatusUpdate.ALL.check_update(update):
+        return None  # a pinned message, a timer changed: nothing the person said to the bot
     if message.text is None:
         return IncomingMessage(
-            ref, Kind.UNSUPPORTED, name=user.full_name, language_hint=user.language_code
+            ref, Kind.UNSUPPORTED, name=user.full_name or "", language_hint=user.language_code
         )
     # the HTML only when there is formatting: building it costs, and most messages are plain
-    marked = message.text_html if message.entities else ""
+    marked = _html(message) if message.entities else ""
     return IncomingMessage(
-        ref, Kind.TEXT, text=message.text, name=user.full_name, language_hint=user.language_code,
-        html=marked,
+        ref, Kind.TEXT, text=message.text, name=user.full_name or "",
+        language_hint=user.language_code, html=marked,
     )  # fmt: skip
+
+
+def _html(message: Message) -> str:
+    """The text with its formatting as Telegram's HTML. python-telegram-bot puts a link's
+    address into href="…" as it is: one with a quote in it would break the markup."""
+    marked = message.text_html
+    for entity in message.entities:
+        url = entity.url
+        if url and html.escape(url, quote=True) != url:
+            marked = marked.replace(
+                f'<a href="{url}">', f'<a href="{html.escape(url, quote=True)}">'
+            )
+    return marked
 
 
 def attempt_of(exc: TelegramError) -> Attempt:
@@ -316,7 +334,7 @@ class TelegramChannel:
         attachment = out.reply.attachment
         if attachment is not None:
             caption, pieces = (
-                (pieces[0], pieces[1:]) if len(pieces[0]) <= MAX_CAPTION else ("", pieces)
+                (pieces[0], pieces[1:]) if utf16_length(pieces[0]) <= MAX_CAPTION else ("", pieces)
             )
             # the buttons go with the file when no text follows it
             file_markup = keyboard(out.reply) if not any(pieces) else None

@@ -243,7 +243,9 @@ class Dispatcher:
             await self._leave_screen(ctx)
         command = self.commands.get(name)
         if command is None:
-            return [Reply(ctx.t.t("command.unknown", command=word))]
+            # a "command" can be 4,000 characters of anything: said back shortened
+            shown = word if len(word) <= 40 else word[:40] + "…"
+            return [Reply(ctx.t.t("command.unknown", command=shown))]
         if command.coordinator_only and not ctx.coordinator:
             return [Reply(ctx.t.t("coordinator.only", command="/" + name))]
         return await command.handler(ctx)

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.messages import Button, Reply
+from bot.core.numbers import number
 from bot.faq.answers import Faq, answer, render, topic_button
 from bot.faq.matching import Decision
 from bot.faq.smalltalk import SmallTalk, small_talk
@@ -68,7 +69,8 @@ class FaqChat:
 
     async def send_offered(self, ctx: Context, arg: str) -> list[Reply]:
         # someone else's offer, an old one and a forged number all read the same
-        text = await ctx.services.offers.take(int(arg), ctx.user.id) if arg.isdigit() else None
+        offer = number(arg)
+        text = await ctx.services.offers.take(offer, ctx.user.id) if offer is not None else None
         if text is None:
             return [menu(ctx, "button.expired")]
         return await handoff.submit(ctx, text)

@@ -12,6 +12,7 @@ from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, Reply
+from bot.core.numbers import number
 from bot.core.script import has_cyrillic, is_latin_serbian, to_cyrillic
 from bot.storage.clock import parse, stamp
 from bot.storage.dialogs import DialogState
@@ -177,7 +178,8 @@ class WorkshopForm:
             data: dict[str, Any] = {"wid": None, "reminders": list(DEFAULT_REMINDERS)}
             state = await dialogs.put(ctx.user.id, self.name, "title", data, new_token=True)
             return [Reply(t.t("wsc.intro")), self._prompt(ctx, state)]
-        w = await ctx.services.workshops.get(int(target)) if target.isdecimal() else None
+        wid = number(target)
+        w = await ctx.services.workshops.get(wid) if wid is not None else None
         if w is None:
             unknown = t.t("wsc.unknown", id=target[:20], command="/workshops")
             return [ctx.with_menu_button(unknown)]

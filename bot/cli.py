@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import NoReturn, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from dotenv import load_dotenv
 
@@ -34,8 +34,10 @@ from bot.registration import export
 from bot.registration.export import FORMATS
 from bot.storage import restore
 from bot.storage.db import DatabaseError, backup, open_db
-from bot.web.server import WebServer
 from bot.workshops import attendees
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 log = logging.getLogger("partnerbot")
 
@@ -234,6 +236,8 @@ async def run(settings: Settings) -> int:
     scheduler = scheduling.build(app.services, app.broadcaster)
     channels: list[Channel] = []
     # one HTTP server for every webhook; it binds only when a channel needs it
+    from bot.web.server import WebServer  # aiohttp: only `run` needs it
+
     server = WebServer(settings.listen)
     ended = 0
     try:

@@ -7,9 +7,6 @@ import io
 import re
 from datetime import tzinfo
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from bot.core.i18n import Translator
 from bot.registration.form import choice_label, municipality_label, shown_phone
 from bot.registration.municipalities import all_municipalities
@@ -67,6 +64,10 @@ def _formula(cell: str) -> bool:
 
 
 def to_xlsx(lines: list[list[str]], title: str) -> bytes:
+    # imported here: every start of the bot and of its commands would pay for it otherwise
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

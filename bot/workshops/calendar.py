@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
-
 from bot.core.i18n import Translator
 from bot.storage.workshops import Workshop
 from bot.workshops import view
@@ -25,6 +23,9 @@ def ics(w: Workshop, t: Translator, zone: ZoneInfo) -> bytes:
     """The workshop as one event at its local time, with the zone's rules inside the file:
     RFC 5545 wants a VTIMEZONE for every TZID, and Outlook takes the rules from it rather
     than from the zone's name."""
+    # imported here: every start of the bot and of its commands would pay for it otherwise
+    from icalendar import Calendar, Event, Timezone
+
     start, end = w.starts_at.astimezone(zone), w.ends_at.astimezone(zone)
     place = view.place(w, t) if (w.place_sr or w.place_en) else ""
     online = t.t("workshop.online", link=w.link) if w.link else ""

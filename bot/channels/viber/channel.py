@@ -64,7 +64,6 @@ class ViberChannel:
         self.app = app
         self.api = ViberApi(token, api_url)
         self.webhook_url = webhook_url
-        self.listen = listen
         self.sender = {"name": name}
         self.shelf = FileShelf()
         path = urlsplit(webhook_url).path if webhook_url else "/viber"

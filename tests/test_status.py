@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.logs import RECENT
 from tests.chat import Person
+from tests.e2e.test_process import start_bot
 from tests.telegram_double import BotApiDouble
 
 
@@ -54,13 +55,7 @@ async def test_the_command_line_reads_the_running_bots_status(
     code, out = await _cli_status(db)
     assert code == 2 and "there is no database" in out
     async with BotApiDouble() as api:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-               "PARTNERBOT_DB": str(db)}  # fmt: skip
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        processes.append(process)
+        process = await start_bot(api, db, processes)
         api.user_text(5, "/help", language_code="en")
         await api.wait_for_sent(5, 1, timeout=20)
         code, out = await _cli_status(db)

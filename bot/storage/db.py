@@ -100,6 +100,11 @@ def transaction(conn: aiosqlite.Connection) -> contextlib.AbstractAsyncContextMa
     return conn.transaction()
 
 
+def newest_schema() -> int:
+    """The schema version this code migrates a database to."""
+    return _migrations()[-1][0]
+
+
 async def open_db(path: str | Path) -> aiosqlite.Connection:
     target = Path(path)
     try:

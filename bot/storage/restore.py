@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.storage.db import _migrations
+from bot.storage.db import newest_schema
 
 
 def check_backup(source: Path) -> str:
@@ -24,7 +24,7 @@ def check_backup(source: Path) -> str:
         return f"is not a database ({exc})"
     if "users" not in tables or version < 1:
         return "is not a partnerbot database"
-    newest = _migrations()[-1][0]
+    newest = newest_schema()
     if version > newest:
         return f"was made by a newer partnerbot (schema {version}, this one knows {newest})"
     return ""

@@ -4,16 +4,15 @@ left unsent goes out when the bot starts, once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import App
 from bot.core.messages import Reply, UserRef
 from tests.chat import settings
+from tests.e2e.test_process import start_bot
 from tests.telegram_double import BotApiDouble
 
 
@@ -24,13 +23,7 @@ async def test_notices_left_unsent_by_a_crash_go_out_when_the_bot_starts(
     app = await App.open(settings(db))
     await app.services.notices.add(None, UserRef("telegram", "900"), Reply("Нова пријава: …"))
     await app.close()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-           "PARTNERBOT_DB": str(db)}  # fmt: skip
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    processes.append(process)
+    process = await start_bot(api, db, processes)
     [note] = await api.wait_for_sent(900, 1, timeout=20)
     assert note.text == "Нова пријава: …"
     process.send_signal(signal.SIGTERM)

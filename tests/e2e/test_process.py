@@ -13,7 +13,7 @@ from tests.chat import settings
 from tests.telegram_double import BotApiDouble
 
 
-async def _start(
+async def start_bot(
     api: BotApiDouble, db: Path, started: list[asyncio.subprocess.Process]
 ) -> asyncio.subprocess.Process:
     env = {
@@ -41,7 +41,7 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     db = tmp_path / "bot.sqlite3"
-    process = await _start(api, db, processes)
+    process = await start_bot(api, db, processes)
     api.user_text(42, "/start", language_code="en")
     [welcome] = await api.wait_for_sent(42, 1, timeout=20)
     latin = next(data for row in welcome.buttons for text, data in row if "Latinica" in text)
@@ -49,7 +49,7 @@ async def test_the_chosen_language_survives_a_restart_of_the_process(
     await api.wait_for_sent(42, 2)
     log = await _stop(process)
 
-    process = await _start(api, db, processes)
+    process = await start_bot(api, db, processes)
     api.user_text(42, "hello, what can you do?", language_code="en")
     replies = await api.wait_for_sent(42, 3, timeout=20)
     assert [text for row in replies[-1].buttons for text, _ in row][-1] == "Meni"
@@ -84,7 +84,7 @@ async def test_a_refused_token_is_one_line_without_the_token(
 async def test_a_token_revoked_while_running_ends_the_process_with_one_line(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
-    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    process = await start_bot(api, tmp_path / "bot.sqlite3", processes)
     api.user_text(43, "/help", language_code="en")
     await api.wait_for_sent(43, 1, timeout=20)
     api.unauthorized = True
@@ -122,7 +122,7 @@ async def test_a_read_only_database_is_refused_at_start(
 async def test_one_refused_send_does_not_end_the_bot(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
-    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    process = await start_bot(api, tmp_path / "bot.sqlite3", processes)
     api.fail_next(1, 401, method="sendMessage")
     api.user_text(44, "/help", language_code="en")
     api.user_text(44, "/menu", language_code="en")
@@ -136,7 +136,7 @@ async def test_one_refused_send_does_not_end_the_bot(
 async def test_sigterm_ends_within_docker_stops_ten_seconds_even_when_telegram_is_slow(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
-    process = await _start(api, tmp_path / "bot.sqlite3", processes)
+    process = await start_bot(api, tmp_path / "bot.sqlite3", processes)
     api.user_text(44, "/help", language_code="en")
     await api.wait_for_sent(44, 1, timeout=20)
     # every send now takes 3 s, and people keep writing

@@ -154,8 +154,7 @@ class ViberChannel:
     def _text_body(self, reply: Reply, text: str, with_keyboard: bool) -> dict[str, Any]:
         body: dict[str, Any] = {"type": "text", "text": text, "sender": self.sender}
         if with_keyboard and reply.buttons:
-            body["keyboard"] = keyboard(reply.buttons)
-            body["min_api_version"] = MIN_API_VERSION
+            body.update(_keyboard(reply.buttons))
         return body
 
     def steps(self, out: Outgoing) -> list[Step]:
@@ -185,8 +184,7 @@ class ViberChannel:
             services = self.app.services
             t = services.i18n[reader_locale(await services.users.get(to))]
             menu = Reply("", ((Button(t.t("button.menu"), "menu"),),))
-            return await self._call({**body, "keyboard": keyboard(menu.buttons),
-                                     "min_api_version": MIN_API_VERSION})  # fmt: skip
+            return await self._call({**body, **_keyboard(menu.buttons)})
 
         return step
 
@@ -202,8 +200,7 @@ class ViberChannel:
             "size": len(attachment.content), "file_name": attachment.filename[:256],
         }  # fmt: skip
         if with_keyboard and out.reply.buttons:
-            body["keyboard"] = keyboard(out.reply.buttons)
-            body["min_api_version"] = MIN_API_VERSION
+            body.update(_keyboard(out.reply.buttons))
         return self._step(body)
 
     def _no_files_step(self, out: Outgoing) -> Step:
@@ -297,6 +294,11 @@ class ViberChannel:
             await self.app.services.users.set_blocked(ref, True)
         except Exception as exc:  # the next broadcast finds out again
             log.warning("%s could not be marked unreachable: %s", ref, exc)
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
+    """What a message carries for its buttons (a Silent keyboard needs API 4)."""
+    return {"keyboard": keyboard(rows), "min_api_version": MIN_API_VERSION}
 
 
 def _failed_list(answer: dict[str, Any]) -> dict[str, Delivery]:

@@ -20,6 +20,7 @@ from bot.handoff import flows as handoff
 from bot.oversight import audit, status
 from bot.registration import coordinators as registration
 from bot.storage.announcements import Announcements
+from bot.storage.asked import Asked
 from bot.storage.audit import Audit
 from bot.storage.db import open_db
 from bot.storage.dialogs import Dialogs
@@ -29,6 +30,7 @@ from bot.storage.questions import Questions
 from bot.storage.registrations import Registrations
 from bot.storage.users import Users
 from bot.storage.workshops import Attendance, Workshops
+from bot.web import links as web_links
 from bot.workshops import compose as workshop_compose
 from bot.workshops import manage as workshop_manage
 from bot.workshops import people
@@ -51,6 +53,7 @@ class App:
         workshop_manage.install(self.dispatcher)
         announcements.install(self.dispatcher)
         audit.install(self.dispatcher)
+        web_links.install(self.dispatcher)
         # a person who blocked the bot is marked, and skipped by broadcasts
         self.outbound = Outbound(on_unreachable=services.users.set_blocked)
         status.install(self.dispatcher, self.outbound)
@@ -79,6 +82,7 @@ class App:
             announcements=Announcements(conn),
             audit=Audit(conn),
             notices=Notices(conn),
+            asked=Asked(conn),
             i18n=i18n or I18n(),
             settings=settings,
         )

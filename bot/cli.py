@@ -240,12 +240,27 @@ async def run(settings: Settings) -> int:
 
     server = WebServer(settings.listen)
     ended = 0
+    failure = ""
     try:
+        if settings.web_console:
+            from bot.web import console
+
+            # routes are added before any channel starts the server
+            console.install(app, server)
+            await console.end_removed(app)
         for messenger in settings.messengers:
             channel = await _start(app, settings, messenger, server)
             if channel is None:
                 return 2
             channels.append(channel)
+        if settings.web_console:
+            try:
+                await server.start()
+            except OSError as exc:
+                # said last, after the channels' own lines as they stop
+                failure = _unservable(settings, exc)
+                return 2
+            log.info("web console at %s (sign in: /web in the chat)", settings.console_url)
 
         async def heartbeat() -> None:
             await status.save(app.services.db, await status.snapshot(app.services.db,
@@ -288,6 +303,8 @@ async def run(settings: Settings) -> int:
         finally:
             # the database thread keeps the process alive until it is closed
             await app.close()
+            if failure:
+                print(failure, file=sys.stderr)
     return ended
 
 
@@ -308,8 +325,9 @@ class Channel(Protocol):
 
 def _unservable(settings: Settings, exc: OSError) -> str:
     host, port = settings.listen
-    return (f"partnerbot: cannot serve webhooks on {host}:{port} "
-            f"(PARTNERBOT_LISTEN / VIBER_LISTEN): {exc.strerror or exc}")  # fmt: skip
+    return (f"partnerbot: cannot serve the web console and webhooks on {host}:{port} "
+            f"(PARTNERBOT_WEB_LISTEN; earlier names PARTNERBOT_LISTEN, VIBER_LISTEN): "
+            f"{exc.strerror or exc}")  # fmt: skip
 
 
 async def _start(app: App, settings: Settings, messenger: str, server: WebServer) -> Channel | None:

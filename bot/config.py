@@ -37,8 +37,12 @@ class Settings:
     viber_api_url: str = "https://chatapi.viber.com/pa"
     # the public HTTPS address Viber posts to; empty: set by hand, and no files for Viber
     viber_webhook_url: str = ""
-    # the bot's HTTP server (webhooks), behind a reverse proxy
-    listen: tuple[str, int] = ("127.0.0.1", 8443)
+    # the bot's one HTTP server (the web console, webhooks), behind a reverse proxy
+    listen: tuple[str, int] = ("127.0.0.1", 8080)
+    # the coordinators' web console on that server (off: PARTNERBOT_WEB_LISTEN set empty)
+    web_console: bool = True
+    # the console's public address for sign-in links; empty: http://<listen>
+    web_url: str = ""
     # Telegram in webhook mode at this public address; empty: polling
     telegram_webhook_url: str = ""
     viber_bot_name: str = "partnerbot"
@@ -47,6 +51,15 @@ class Settings:
     # None: INFO for `run`, WARNING for the other commands
     log_level: int | None = None
     log_json: bool = False
+
+    @property
+    def console_url(self) -> str:
+        """Where a coordinator's browser reaches the console."""
+        if self.web_url:
+            return self.web_url
+        host, port = self.listen
+        shown = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("0.0.0.0", "") else host)
+        return f"http://{shown}:{port}"
 
     @property
     def messengers(self) -> list[str]:
@@ -129,17 +142,20 @@ def _log_format(raw: str) -> bool:
     return value == "json"
 
 
+_LISTEN_NAMES = ("PARTNERBOT_WEB_LISTEN", "PARTNERBOT_LISTEN", "VIBER_LISTEN")
+
+
 def _listen(env: Mapping[str, str]) -> tuple[str, int]:
-    # PARTNERBOT_LISTEN serves every webhook; VIBER_LISTEN, its first name, still works
-    name = "PARTNERBOT_LISTEN" if env.get("PARTNERBOT_LISTEN", "").strip() else "VIBER_LISTEN"
-    raw = env.get(name, "").strip() or "127.0.0.1:8443"
+    # one server for the console and every webhook; its earlier names still work
+    name = next((n for n in _LISTEN_NAMES if env.get(n, "").strip()), _LISTEN_NAMES[0])
+    raw = env.get(name, "").strip() or "127.0.0.1:8080"
     host, sep, port = raw.rpartition(":")
     try:
         number = int(port)
         if not sep or not host or not 0 <= number <= 65535:
             raise ValueError
     except ValueError:
-        raise SettingsError(f"{name}: {raw!r} is not host:port (e.g. 127.0.0.1:8443)") from None
+        raise SettingsError(f"{name}: {raw!r} is not host:port (e.g. 127.0.0.1:8080)") from None
     return host.strip("[]"), number
 
 
@@ -200,6 +216,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         chat_rate=_rate(env, "PARTNERBOT_CHAT_RATE", 1.0, allow_zero=True),
         quiet_hours=_quiet_hours(env.get("PARTNERBOT_QUIET_HOURS", "22:00-08:00")),
         listen=_listen(env),
+        # set and empty turns the console off; unset keeps it on
+        web_console=env.get("PARTNERBOT_WEB_LISTEN", "x").strip() != "",
+        web_url=_webhook(env, "PARTNERBOT_WEB_URL").rstrip("/"),
         telegram_webhook_url=_webhook(env, "PARTNERBOT_TELEGRAM_WEBHOOK_URL"),
         log_level=_log_level(env.get("PARTNERBOT_LOG_LEVEL", "")),
         log_json=_log_format(env.get("PARTNERBOT_LOG_FORMAT", "")),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
 from tests.chat import Person, settings
+
+# the bot processes tests start serve no web console on the default port unless a test gives
+# one: two of them at a time, or anything else on 8080, would collide
+os.environ.setdefault("PARTNERBOT_WEB_LISTEN", "")
 
 
 @pytest.fixture(scope="session")

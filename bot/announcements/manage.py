@@ -7,11 +7,28 @@ import re
 
 from bot.announcements import engine
 from bot.announcements.compose import FORM, describe
-from bot.core.context import Context
+from bot.core.context import Context, Services
 from bot.core.dispatcher import Command, Dispatcher
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Reply, UserRef
+from bot.storage.announcements import Announcement
 
 SHOWN = 10
+
+
+def excerpt(a: Announcement, limit: int = 80) -> str:
+    """The start of its Serbian text, on one line and without markup."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", a.body_sr)) if a.html else a.body_sr
+    text = " ".join(text.split())
+    return text[:limit] + "…" if len(text) > limit else text
+
+
+async def cancel(services: Services, who: UserRef, number: int) -> str | None:
+    """Cancels a scheduled or running announcement, recording who did; the status it had
+    (None: there is no such announcement)."""
+    was = await services.announcements.cancel(number)
+    if was in ("scheduled", "running"):
+        await services.audit.record(who, "announce_cancel", number)
+    return was
 
 
 async def announce(ctx: Context) -> list[Reply]:
@@ -32,9 +49,8 @@ async def listing(ctx: Context) -> list[Reply]:
             f"announcements.status.{a.status}", number=a.id, when=t.datetime(a.at, zone),
             audience=describe(t, a.audience),
         )  # fmt: skip
-        preview = html.unescape(re.sub(r"<[^>]+>", "", a.body_sr)).strip().replace("\n", " ")
-        if preview:
-            text += "\n" + (preview[:80] + "…" if len(preview) > 80 else preview)
+        if preview := excerpt(a):
+            text += "\n" + preview
         buttons: tuple[Button, ...] = ()
         if a.status in ("scheduled", "running"):
             buttons = (Button(t.t("announcements.button.cancel"), f"an:cancel:{a.id}"),)
@@ -60,9 +76,8 @@ async def on_button(ctx: Context, rest: str) -> list[Reply]:
     if a is None:
         return [ctx.with_menu_button(t.t("announcements.unknown", number=number))]
     if action == "cancel":
-        was = await store.cancel(a.id)
+        was = await cancel(ctx.services, ctx.msg.user, a.id)
         if was in ("scheduled", "running"):
-            await ctx.services.audit.record(ctx.msg.user, "announce_cancel", a.id)
             report = await store.report(a.id)
             text = t.t("announcements.cancelled", number=a.id)
             if was == "running":

@@ -13,6 +13,7 @@ from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
 from bot.core.messages import Button, IncomingMessage, Outgoing, Reply, UserRef
 from bot.storage.announcements import Announcements
+from bot.storage.asked import Asked
 from bot.storage.audit import Audit
 from bot.storage.db import transaction
 from bot.storage.dialogs import Dialogs, DialogState
@@ -37,6 +38,7 @@ class Services:
     announcements: Announcements
     audit: Audit
     notices: Notices
+    asked: Asked
     i18n: I18n
     settings: Settings
 

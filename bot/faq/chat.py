@@ -13,6 +13,7 @@ from bot.faq.answers import Faq, answer, render, topic_button
 from bot.faq.matching import Decision
 from bot.faq.smalltalk import SmallTalk, small_talk
 from bot.handoff import flows as handoff
+from bot.storage.asked import ANSWERED, DECLINED, SMALL_TALK, SUGGESTED
 from bot.storage.workshops import Workshop
 
 TOPICS_PER_PAGE = 8
@@ -38,7 +39,10 @@ class FaqChat:
         return await ctx.services.workshops.upcoming()
 
     async def on_question(self, ctx: Context, text: str) -> list[Reply]:
+        asked = ctx.services.asked
         talk = small_talk(text)
+        if talk is not None:
+            await asked.record(ctx.user.id, SMALL_TALK, "", ctx.locale, text)
         if talk is SmallTalk.THANKS:
             return [menu(ctx, "smalltalk.thanks")]
         if talk is SmallTalk.HELLO:
@@ -52,7 +56,11 @@ class FaqChat:
         match = self.faq.match(text)
         topic = self.faq.kb.resolve(match.topic) if match.topic else None
         if match.decision is Decision.UNKNOWN or topic is None:
+            await asked.record(ctx.user.id, DECLINED, "", ctx.locale, text)
             return [await self.offer(ctx, text)]
+        outcome = SUGGESTED if match.decision is Decision.CLARIFY else ANSWERED
+        # a "did you mean" offers the match's own topic first
+        await asked.record(ctx.user.id, outcome, topic.id, ctx.locale, text)
         workshops = await self._upcoming(ctx, topic.live)
         zone, subscribed = ctx.services.settings.timezone, ctx.user.subscribed
         return [render(self.faq, match, ctx.t, zone, workshops, subscribed)]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.core.context import Context
+from bot.core.context import Context, Services
 from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.i18n import Translator
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Reply, UserRef
 from bot.registration.fields import one_line, quoted
 from bot.registration.form import municipality_label
 from bot.registration.municipalities import all_municipalities
@@ -139,16 +139,9 @@ class AnswerDialog:
             gone = ctx.t.t("handoff.asker_gone", number=number, answer=text)
             return [ctx.with_menu_button(gone)]
         t = await ctx.translator_for(question.asker)
-        buttons: tuple[tuple[Button, ...], ...] = ()
-        if question.parent_id is None:
-            buttons = ((Button(t.t("handoff.button_back"), f"q:back:{question.id}"),),)
-        answer = t.t("handoff.answer", question=question.text, answer=text)
         async with ctx.atomic():  # answered, recorded and on its way to the asker, or none
-            answered = await services.questions.answer(question.id, text, ctx.msg.user)
+            answered = await record_answer(services, t, question, text, ctx.msg.user)
             await services.dialogs.clear(ctx.user.id)
-            if answered:
-                await services.audit.record(ctx.msg.user, "answer", question.id)
-                await services.notices.add(question.user_id, question.asker, Reply(answer, buttons))
         if not answered:
             # a colleague answered or closed it meanwhile: what was typed is not lost
             closed = ctx.t.t("handoff.closed_meanwhile", number=number, answer=text)
@@ -166,6 +159,23 @@ class AnswerDialog:
             await ctx.services.dialogs.clear(ctx.user.id)
             return [menu(ctx)]
         return await self.start(ctx, question)
+
+
+async def record_answer(
+    services: Services, t: Translator, question: Question, text: str, coordinator: UserRef
+) -> bool:
+    """The answer stored, audited and written as a notice to the asker (in `t`, theirs); False
+    if a colleague answered or closed the question first. The chat and the web console both
+    answer through here, inside their own transaction: all of it or none."""
+    if not await services.questions.answer(question.id, text, coordinator):
+        return False
+    await services.audit.record(coordinator, "answer", question.id)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if question.parent_id is None:
+        buttons = ((Button(t.t("handoff.button_back"), f"q:back:{question.id}"),),)
+    answer = t.t("handoff.answer", question=question.text, answer=text)
+    await services.notices.add(question.user_id, question.asker, Reply(answer, buttons))
+    return True
 
 
 ASK = AskDialog()

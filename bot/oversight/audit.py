@@ -23,7 +23,13 @@ _WHAT: dict[str, Callable[[Translator, str], str]] = {
     "workshop_add": lambda t, s: t.t("audit.workshop_add", subject=s),
     "workshop_edit": lambda t, s: t.t("audit.workshop_edit", subject=s),
     "workshop_cancel": lambda t, s: t.t("audit.workshop_cancel", subject=s),
+    "web_signin": lambda t, s: t.t("audit.web_signin"),
 }
+
+
+def what(t: Translator, action: str, subject: str) -> str:
+    """An action in words, as /audit and the console's pages show it."""
+    return _WHAT[action](t, subject) if action in _WHAT else f"{action} {subject}"
 
 
 async def audit(ctx: Context) -> list[Reply]:
@@ -35,8 +41,7 @@ async def audit(ctx: Context) -> list[Reply]:
     lines = [t.t("audit.title")]
     for e in entries:
         who = t.t("audit.cli") if e.actor == "cli" else e.actor
-        what = _WHAT[e.action](t, e.subject) if e.action in _WHAT else f"{e.action} {e.subject}"
-        lines.append(f"{t.datetime(parse(e.at), zone)} · {who}: {what}")
+        lines.append(f"{t.datetime(parse(e.at), zone)} · {who}: {what(t, e.action, e.subject)}")
     return [ctx.with_menu_button("\n".join(lines))]
 
 

@@ -51,6 +51,9 @@ async def mydata(ctx: Context) -> list[Reply]:
     form = await services.dialogs.form(user.id)
     if form is not None:
         parts.append(_unfinished(ctx, form))
+    kept = await services.asked.count_of_user(user.id)
+    if kept:
+        parts.append(t.tn("mydata.asked", "mydata.asked_plural", kept))
     parts.append(t.t("mydata.footer"))
     return [Reply("\n\n".join(parts), ((ctx.menu_button(),),))]
 

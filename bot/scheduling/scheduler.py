@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.announcements.engine import Broadcaster
 from bot.core.context import Services
+from bot.storage.asked import KEPT_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,16 @@ def build(services: Services, broadcaster: Broadcaster | None = None) -> AsyncIO
         # a notice can be deleted from a chat for 48 hours: after that nothing needs its row
         await services.notices.prune(datetime.now(UTC) - timedelta(hours=48))
 
+    async def prune_asked() -> None:
+        blanked = await services.asked.prune_texts(timedelta(days=KEPT_DAYS))
+        if blanked:
+            log.info("blanked %d questions asked more than %d days ago", blanked, KEPT_DAYS)
+
     scheduler.add_job(prune_dialogs, "cron", hour=3, minute=30, id="prune_dialogs")
+    # at start too: /mydata promises 90 days, also to a bot that was down at night
+    scheduler.add_job(
+        prune_asked, "cron", hour=3, minute=40, id="prune_asked", next_run_time=datetime.now(UTC)
+    )
     scheduler.add_job(prune_quota, "interval", hours=1, id="prune_quota")
     if broadcaster is not None:
         # at start too: what fell due while the bot was down goes out now

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.storage.clock import now, parse, stamp
 
 DEFAULT_REMINDERS = (1440, 60)  # minutes before: the day before and an hour before
+DEFAULT_MINUTES = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class Workshop:
     link: str = ""
     capacity: int | None = None
     signup_until: datetime | None = None
-    minutes: int = 120
+    minutes: int = DEFAULT_MINUTES
     reminders: tuple[int, ...] = DEFAULT_REMINDERS
     cancelled: bool = False
     created_at: str = ""
@@ -132,6 +133,18 @@ class Workshops:
         ahead = [w for w in map(_workshop, rows) if w.ends_at > moment]
         return ahead[:limit]
 
+    async def past(self, limit: int = 10, at: datetime | None = None) -> list[Workshop]:
+        """Workshops over or cancelled, the latest first."""
+        moment = at or datetime.now(UTC)
+        # the end is the start plus its minutes: read a few more, then keep those ended
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM workshops WHERE cancelled = 1 OR starts_at < ? "
+            "ORDER BY starts_at DESC, id DESC LIMIT ?",
+            (stamp(moment), limit * 2),
+        )
+        gone = [w for w in map(_workshop, rows) if w.cancelled or w.ends_at <= moment]
+        return gone[:limit]
+
 
 class Attendance:
     """Who will attend which workshop. Taking a place and giving one up (which moves the
@@ -218,6 +231,20 @@ class Attendance:
         )
         going, waiting = next(iter(rows))
         return int(going), int(waiting)
+
+    async def counts_of(self, workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(going, waiting) of many workshops in one query (a page listing them)."""
+        found = {wid: (0, 0) for wid in workshop_ids}
+        if not workshop_ids:
+            return found
+        rows = await self._conn.execute_fetchall(
+            "SELECT workshop_id, SUM(status = 'going'), SUM(status = 'waiting') FROM attendance "
+            f"WHERE workshop_id IN ({', '.join('?' for _ in workshop_ids)}) GROUP BY workshop_id",
+            tuple(workshop_ids),
+        )
+        for r in rows:
+            found[int(r[0])] = (int(r[1]), int(r[2]))
+        return found
 
     async def people(self, workshop_id: int, status: str = "going") -> list[int]:
         rows = await self._conn.execute_fetchall(

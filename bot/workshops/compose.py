@@ -16,8 +16,8 @@ from bot.core.numbers import number
 from bot.core.script import has_cyrillic, is_latin_serbian, to_cyrillic
 from bot.storage.clock import parse, stamp
 from bot.storage.dialogs import DialogState
-from bot.storage.workshops import DEFAULT_REMINDERS, Workshop
-from bot.workshops import people, view
+from bot.storage.workshops import DEFAULT_MINUTES, DEFAULT_REMINDERS, Workshop
+from bot.workshops import changes, people, view
 from bot.workshops.when import WhenError, coming_days, parse_when
 
 NAME = "workshop"
@@ -39,8 +39,6 @@ REMINDERS: dict[str, tuple[int, ...]] = {
 }  # fmt: skip
 TIMES = ("09:00", "10:00", "12:00", "14:00", "16:00")
 MAX_CAPACITY = 10_000
-# Workshops.add takes these by position, the rest by name
-FIRST = ("title_sr", "title_en", "starts_at", "place_sr", "place_en")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -100,7 +98,7 @@ def as_data(w: Workshop) -> dict[str, Any]:
         "place_en": w.place_en, "link": w.link, "description_sr": w.description_sr,
         "description_en": w.description_en, "starts_at": stamp(w.starts_at),
         "signup_until": stamp(w.signup_until) if w.signup_until else None,
-        "capacity": w.capacity, "reminders": list(w.reminders),
+        "capacity": w.capacity, "reminders": list(w.reminders), "minutes": w.minutes,
     }  # fmt: skip
 
 
@@ -116,6 +114,7 @@ def as_workshop(data: dict[str, Any]) -> Workshop:
         capacity=data.get("capacity"),
         signup_until=parse(data["signup_until"]) if data.get("signup_until") else None,
         reminders=tuple(data.get("reminders", DEFAULT_REMINDERS)),
+        minutes=int(data.get("minutes") or DEFAULT_MINUTES),
     )  # fmt: skip
 
 
@@ -487,45 +486,25 @@ class WorkshopForm:
             # the form waited long enough for its time to pass
             new = await self._go(ctx, state, "when", editing=True)
             return [self._prompt(ctx, new, t.t("when.past"))]
-        fields: dict[str, object] = {
-            "title_sr": w.title_sr, "title_en": w.title_en, "starts_at": w.starts_at,
-            "place_sr": w.place_sr, "place_en": w.place_en, "description_sr": w.description_sr,
-            "description_en": w.description_en, "link": w.link, "capacity": w.capacity,
-            "signup_until": w.signup_until, "reminders": w.reminders,
-        }  # fmt: skip
         when = t.datetime(w.starts_at, zone)
         title = view.title(w, t)
         if old is None:
-            more = {k: v for k, v in fields.items() if k not in FIRST}
-            new_id = await services.workshops.add(
-                w.title_sr, w.title_en, w.starts_at, w.place_sr, w.place_en, **more,
-                created_by=str(ctx.msg.user),
-            )  # fmt: skip
+            new_id = await changes.add(services, w, ctx.msg.user)
             await services.dialogs.clear(ctx.user.id, self.name)
-            await services.audit.record(ctx.msg.user, "workshop_add", new_id)
             buttons: Rows = (
                 (Button(t.t("wsc.button.announce"), f"an:ws:{new_id}"),),
                 (ctx.menu_button(),),
             )
             return [Reply(t.t("wsc.saved", title=title, when=when, id=new_id), buttons)]
-        changes = {k: v for k, v in fields.items() if getattr(old, k) != v}
-        updated = await services.workshops.update(old.id, **changes)
+        changed = await changes.change(services, old, w, ctx.msg.user)
         await services.dialogs.clear(ctx.user.id, self.name)
-        await services.audit.record(ctx.msg.user, "workshop_edit", old.id)
-        if "capacity" in changes and updated is not None:
-            # more places (or no limit now): the waiting list moves up, and each is told
-            for user_id in await services.attendance.fill(old.id):
-                await people.tell_moved_up(ctx, updated, user_id)
+        if changed is None:
+            return [ctx.with_menu_button(t.t("wsc.gone", title=title))]
+        for user_id in changed.moved_up:
+            await people.tell_moved_up(ctx, changed.workshop, user_id)
         lines = [t.t("wsc.saved_changes", title=title, when=when)]
-        if {"starts_at", "place_sr", "place_en", "link"} & changes.keys():
-            # those who will attend hear of a new time or place at once, quiet hours or not
-            await services.announcements.add(
-                kind="change", audience=f"workshop:{old.id}", at=datetime.now(UTC),
-                created_by=str(ctx.msg.user), workshop_id=old.id, force=True,
-            )  # fmt: skip
-            # told are those coming (the audience workshop:ID), not the waiting list
-            going, _ = await services.attendance.counts(old.id)
-            lines.append(t.tn("wsc.change_told", "wsc.change_told_plural", going))
+        if changed.told is not None:
+            lines.append(t.tn("wsc.change_told", "wsc.change_told_plural", changed.told))
         return [Reply("\n\n".join(lines), ((ctx.menu_button(),),))]
 
 

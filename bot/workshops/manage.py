@@ -10,7 +10,7 @@ from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.messages import Attachment, Button, Reply
 from bot.storage.workshops import Workshop
-from bot.workshops import attendees, view
+from bot.workshops import attendees, changes, view
 from bot.workshops.compose import FORM
 
 LIST_LIMIT = 10
@@ -148,21 +148,14 @@ async def _ask_cancel(ctx: Context, w: Workshop) -> Reply:
 
 
 async def _cancel(ctx: Context, w: Workshop) -> Reply:
-    t, services = ctx.t, ctx.services
+    t = ctx.t
     title = view.title(w, t)
-    if not await services.workshops.cancel(w.id):
-        # a colleague was quicker, or a double tap: the notice went out once
+    told = await changes.cancel(ctx.services, w, ctx.msg.user)
+    if told is None:
         return ctx.with_menu_button(t.t("wsc.is_cancelled", title=title))
-    # reminders and announcements still waiting must not go out after the cancellation notice
-    await services.announcements.cancel_for_workshop(w.id)
-    await services.audit.record(ctx.msg.user, "workshop_cancel", w.id)
-    await services.announcements.add(
-        kind="cancelled", audience=f"workshop:{w.id}", at=datetime.now(UTC),
-        created_by=str(ctx.msg.user), workshop_id=w.id, force=True,
-    )  # fmt: skip
-    going, waiting = await services.attendance.counts(w.id)
-    told = t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going + waiting, title=title)
-    return ctx.with_menu_button(told)
+    return ctx.with_menu_button(
+        t.tn("wsc.cancel_done", "wsc.cancel_done_plural", told, title=title)
+    )
 
 
 def install(dispatcher: Dispatcher) -> None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.core.context import Context
+from bot.core.context import Context, Services, reader_locale
 from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Dispatcher, Handler
 from bot.core.i18n import Translator
@@ -161,14 +161,22 @@ async def give_up_places(ctx: Context) -> None:
 
 
 async def tell_moved_up(ctx: Context, w: Workshop, user_id: int) -> None:
-    found = await ctx.services.attendance.ref_of(user_id)
+    notice = await moved_up_notice(ctx.services, w, user_id)
+    if notice is not None:
+        ctx.outbox.append(notice)
+
+
+async def moved_up_notice(services: Services, w: Workshop, user_id: int) -> Outgoing | None:
+    """The news that a place opened, to someone moved up from the waiting list, in their
+    language."""
+    found = await services.attendance.ref_of(user_id)
     if found is None:
-        return
+        return None
     ref = UserRef(*found)
-    t = await ctx.translator_for(ref)
-    when = t.datetime(w.starts_at, ctx.services.settings.timezone)
+    t = services.i18n[reader_locale(await services.users.get(ref))]
+    when = t.datetime(w.starts_at, services.settings.timezone)
     text = t.t("wsp.moved_up", title=view.title(w, t), when=when)
-    ctx.outbox.append(Outgoing(ref, Reply(text, _buttons(w, t, "going")), kind="notice"))
+    return Outgoing(ref, Reply(text, _buttons(w, t, "going")), kind="notice")
 
 
 async def calendar(ctx: Context, w: Workshop) -> list[Reply]:

@@ -74,7 +74,7 @@ def test_viber_settings() -> None:
     assert settings.listen == ("0.0.0.0", 9000)
     assert settings.viber_api_url == "https://chatapi.viber.com/pa"
     assert TOKEN not in repr(settings)
-    assert load({}).listen == ("127.0.0.1", 8443)
+    assert load({}).listen == ("127.0.0.1", 8080)
 
 
 @pytest.mark.parametrize(

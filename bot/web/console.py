@@ -1,0 +1,257 @@
+"""The coordinators' web console: sign-in by a one-time link from the chat, sessions, CSRF,
+and the frame every page is drawn in. The pages themselves are in bot/web/pages/."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import jinja2
+from aiohttp import web
+
+from bot.core.context import Services, reader_locale
+from bot.core.i18n import Translator
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+from bot.storage.web import SESSION_LIFETIME, Session, WebSessions
+from bot.web.server import WebServer
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+COOKIE = "partnerbot_session"
+# the pages' own styles and scripts only: a value that slipped through escaping cannot run
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    # a sign-in link in the address bar must not travel to another site
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a page handler gets: the request, who is signed in, their language."""
+
+    request: web.Request
+    session: Session
+    secret: str
+    t: Translator
+    console: Console
+
+    @property
+    def services(self) -> Services:
+        return self.console.app.services
+
+    @property
+    def coordinator(self) -> UserRef:
+        return self.session.coordinator
+
+    def render(self, template: str, status: int = 200, **values: Any) -> web.Response:
+        return self.console.render(template, self.t, status, page=self, **values)
+
+    def redirect(self, path: str) -> web.Response:
+        """After a change: back to a page with GET (a reload does not repeat the change)."""
+        return web.Response(status=303, headers={"Location": self.console.url(path)})
+
+    async def form(self) -> dict[str, str]:
+        data = await self.request.post()
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
+
+# (path, label id) of the navigation, in order
+NAVIGATION = (
+    ("/", "web.nav.overview"),
+    ("/registrations", "web.nav.registrations"),
+    ("/inbox", "web.nav.inbox"),
+    ("/workshops", "web.nav.workshops"),
+    ("/announcements", "web.nav.announcements"),
+    ("/asked", "web.nav.asked"),
+)
+
+
+def browser_locale(request: web.Request) -> Locale:
+    """For pages shown before anyone signed in: Serbian when the browser asks for it."""
+    accepted = request.headers.get("Accept-Language", "").lower()
+    first = accepted.split(",")[0].strip()
+    if first.startswith(("sr-latn", "hr", "bs")):
+        return Locale.SR_LATN
+    return Locale.SR_CYRL if first.startswith("sr") else Locale.EN
+
+
+class Console:
+    def __init__(self, app: App, server: WebServer) -> None:
+        self.app = app
+        self.server = server
+        settings = app.services.settings
+        self.prefix = urlsplit(settings.web_url).path.rstrip("/") if settings.web_url else ""
+        self.secure = settings.console_url.startswith("https://")
+        self.sessions = WebSessions(app.services.db)
+        self._env = jinja2.Environment(
+            loader=jinja2.PackageLoader("bot.web", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        folder = resources.files("bot.web") / "static"
+        self._static = {
+            name: ((folder / name).read_bytes(), kind)
+            for name, kind in (("console.css", "text/css"), ("console.js", "text/javascript"))
+        }
+
+    def url(self, path: str) -> str:
+        return f"{self.prefix}{path}" if path != "/" or not self.prefix else f"{self.prefix}/"
+
+    def install(self) -> None:
+        from bot.web.pages import install_all
+
+        self.server.add("GET", self.url("/signin/{secret}"), self._signin_page)
+        self.server.add("POST", self.url("/signin/{secret}"), self._signin)
+        self.server.add("GET", self.url("/static/{name}"), self._static_file)
+        self.post("/signout", self._signout)
+        self.post("/language", self._language)
+        install_all(self)
+
+    def get(self, path: str, handler: PageHandler) -> None:
+        self.server.add("GET", self.url(path), self._guarded(handler, post=False))
+
+    def post(self, path: str, handler: PageHandler) -> None:
+        self.server.add("POST", self.url(path), self._guarded(handler, post=True))
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def render(
+        self, template: str, t: Translator, status: int = 200, **values: Any
+    ) -> web.Response:
+        page: Page | None = values.get("page")
+        body = self._env.get_template(template).render(
+            t=t.t, tn=t.tn, locale=t.locale, url=self.url, navigation=NAVIGATION,
+            csrf=page.session.csrf if page else "", signed_in=page is not None,
+            current=page.request.path if page else "", **values,
+        )  # fmt: skip
+        return web.Response(
+            text=body, status=status, content_type="text/html", charset="utf-8",
+            headers=_SECURITY_HEADERS,
+        )  # fmt: skip
+
+    def message(
+        self, t: Translator, status: int, title_id: str, text_id: str, page: Page | None = None
+    ) -> web.Response:
+        """A page that only says something: a used link, a missing session, a refused form
+        (with the console's navigation when someone is signed in)."""
+        return self.render(
+            "message.html", t, status, title=t.t(title_id), text=t.t(text_id), page=page
+        )
+
+    def _t(self, locale: Locale) -> Translator:
+        return self.app.services.i18n[locale]
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def _guarded(self, handler: PageHandler, post: bool) -> Callable[[web.Request], Any]:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            secret = request.cookies.get(COOKIE, "")
+            session = await self.sessions.get(secret) if secret else None
+            if session is None:
+                t = self._t(browser_locale(request))
+                return self.message(t, 401, "web.signin_needed.title", "web.signin_needed.text")
+            t = self._t(session.locale)
+            if session.coordinator not in self.app.services.settings.coordinators:
+                # removed from PARTNERBOT_COORDINATORS: the session ends with the right
+                await self.sessions.end(secret)
+                return self.message(t, 403, "web.not_coordinator.title", "web.not_coordinator.text")
+            page = Page(request, session, secret, t, self)
+            if post:
+                sent = (await request.post()).get("csrf")
+                if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+                    return self.message(t, 403, "web.csrf.title", "web.csrf.text", page)
+            return await handler(page)
+
+        return guarded
+
+    async def _signin_page(self, request: web.Request) -> web.StreamResponse:
+        # a GET never uses the link: messengers and mail scanners open links to preview them
+        secret = request.match_info["secret"]
+        state = await self.sessions.link_state(secret)
+        t = self._t(browser_locale(request))
+        if state != "valid":
+            return self.message(t, 410 if state != "unknown" else 404, f"web.link_{state}.title",
+                                "web.link_invalid.text")  # fmt: skip
+        return self.render("signin.html", t, action=self.url(f"/signin/{secret}"))
+
+    async def _signin(self, request: web.Request) -> web.StreamResponse:
+        secret = request.match_info["secret"]
+        state = await self.sessions.link_state(secret)
+        coordinator = await self.sessions.use_link(secret)
+        t = self._t(browser_locale(request))
+        if coordinator is None:
+            name = state if state in ("used", "expired") else "unknown"
+            return self.message(t, 410 if name != "unknown" else 404, f"web.link_{name}.title",
+                                "web.link_invalid.text")  # fmt: skip
+        if coordinator not in self.app.services.settings.coordinators:
+            return self.message(t, 403, "web.not_coordinator.title", "web.not_coordinator.text")
+        user = await self.app.services.users.get(coordinator)
+        cookie, _ = await self.sessions.open(coordinator, reader_locale(user))
+        await self.app.services.audit.record(coordinator, "web_signin")
+        response = web.Response(status=303, headers={"Location": self.url("/")})
+        response.set_cookie(
+            COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()), path=self.url("/"),
+            httponly=True, secure=self.secure, samesite="Lax",
+        )  # fmt: skip
+        return response
+
+    async def _signout(self, page: Page) -> web.StreamResponse:
+        await self.sessions.end(page.secret)
+        response = self.message(page.t, 200, "web.signed_out.title", "web.signed_out.text")
+        response.del_cookie(COOKIE, path=self.url("/"))
+        return response
+
+    async def _language(self, page: Page) -> web.StreamResponse:
+        form = await page.form()
+        try:
+            locale = Locale(form.get("locale", ""))
+        except ValueError:
+            return self.message(page.t, 400, "web.bad_form.title", "web.bad_form.text", page)
+        await self.sessions.set_locale(page.secret, locale)
+        back = form.get("back", "/")
+        # only a path of this console: never an open redirect to another site
+        if not back.startswith("/") or back.startswith("//"):
+            back = "/"
+        return web.Response(status=303, headers={"Location": back})
+
+    async def _static_file(self, request: web.Request) -> web.StreamResponse:
+        found = self._static.get(request.match_info["name"])
+        if found is None:
+            raise web.HTTPNotFound()
+        body, kind = found
+        return web.Response(
+            body=body, content_type=kind,
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )  # fmt: skip
+
+
+async def end_removed(app: App) -> None:
+    """At start: whoever left PARTNERBOT_COORDINATORS is signed out of every browser."""
+    ended = await WebSessions(app.services.db).end_others(app.services.settings.coordinators)
+    if ended:
+        log.info("web console: %d session(s) of former coordinators ended", ended)
+
+
+def install(app: App, server: WebServer) -> Console:
+    console = Console(app, server)
+    console.install()
+    return console

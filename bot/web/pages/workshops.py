@@ -1,0 +1,352 @@
+"""Workshops at a desk: the list with its numbers, a form to create or change one (with each
+locale's card as a preview), the attendees' exports, cancelling. The chat's rules and side
+effects (bot/workshops/changes.py): whichever side changes a workshop, people hear the same."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.core.locales import Locale
+from bot.core.messages import UserRef
+from bot.registration.fields import one_line
+from bot.storage.clock import parse
+from bot.storage.db import transaction
+from bot.storage.workshops import Workshop
+from bot.web.pages import workshop_form as form
+from bot.workshops import attendees, changes, people, view
+from bot.workshops.compose import MAX_CAPACITY, reminders_label
+
+if TYPE_CHECKING:
+    from bot.web.console import Console, Page
+
+UPCOMING = 100
+PAST = 10
+LATEST = 10
+ACTIONS = ("workshop_add", "workshop_edit", "workshop_cancel")
+_NUMBER = re.compile(r"[0-9]{1,12}")
+_CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One workshop as the list shows it."""
+
+    w: Workshop
+    title: str
+    when: str
+    place: str
+    link: str
+    web_link: bool  # an address a browser opens (older chat entries may lack http://)
+    going: int
+    waiting: int
+    places: str
+    deadline: str
+    reminders: str
+    changeable: bool  # neither cancelled nor over
+
+
+@dataclass(frozen=True)
+class Change:
+    when: str
+    who: str
+    what: str
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
+def _say(page: Page, status: int, title: str, text: str) -> web.Response:
+    return page.render("message.html", status=status, title=title, text=text)
+
+
+async def _workshop(page: Page) -> Workshop | web.Response:
+    """The workshop the address names, or the page that says there is none."""
+    t = page.t
+    number = _number(page.request.match_info.get("id", ""))
+    w = await page.services.workshops.get(number) if number is not None else None
+    if w is None:
+        return _say(page, 404, t.t("web.workshops.unknown.title"), t.t("web.workshops.unknown"))
+    return w
+
+
+def _closed(page: Page, w: Workshop) -> web.Response | None:
+    """Why a workshop can no longer be changed or cancelled, as a page; None when it can."""
+    t = page.t
+    if w.cancelled:
+        text = t.t("wsc.is_cancelled", title=view.title(w, t))
+    elif w.ends_at <= datetime.now(UTC):
+        # a cancellation notice after the event would mislead everyone
+        text = t.t("wsc.over", title=view.title(w, t))
+    else:
+        return None
+    return _say(page, 400, t.t("web.workshops.closed.title"), text)
+
+
+# -- the list -----------------------------------------------------------------------------------
+
+
+def _row(page: Page, w: Workshop, counts: tuple[int, int], now: datetime) -> Row:
+    t, zone = page.t, page.services.settings.timezone
+    going, waiting = counts
+    if w.capacity is None:
+        places = t.t("web.workshops.places_unlimited", going=going)
+    else:
+        places = t.t("web.workshops.places", going=going, capacity=w.capacity)
+    until = w.signup_until
+    return Row(
+        w=w, title=view.title(w, t), when=t.datetime(w.starts_at, zone),
+        place=view.place(w, t) if (w.place_sr or w.place_en) else "", link=w.link,
+        web_link=w.link.lower().startswith(("http://", "https://")), going=going,
+        waiting=waiting, places=places,
+        deadline=t.datetime(until, zone) if until else t.t("web.workshops.deadline_start"),
+        reminders=reminders_label(t, w.reminders),
+        changeable=not w.cancelled and w.ends_at > now,
+    )  # fmt: skip
+
+
+async def _latest(page: Page) -> list[Change]:
+    """Workshops added, changed and cancelled lately, from here or from the chat."""
+    t, services = page.t, page.services
+    names: dict[str, str] = {}
+    shown = []
+    for entry in await services.audit.latest_of(ACTIONS, LATEST):
+        if entry.actor not in names:
+            messenger, _, ident = entry.actor.partition(":")
+            user = await services.users.get(UserRef(messenger, ident)) if ident else None
+            names[entry.actor] = (one_line(user.name) if user else "") or entry.actor
+        if entry.action == "workshop_add":
+            what = t.t("audit.workshop_add", subject=entry.subject)
+        elif entry.action == "workshop_edit":
+            what = t.t("audit.workshop_edit", subject=entry.subject)
+        else:
+            what = t.t("audit.workshop_cancel", subject=entry.subject)
+        when = t.datetime(parse(entry.at), services.settings.timezone)
+        shown.append(Change(when, names[entry.actor], what))
+    return shown
+
+
+async def _done(page: Page) -> str:
+    """What ?done= says, from the stored workshop: never the address's own text."""
+    t, query = page.t, page.request.query
+    number = _number(query.get("w", ""))
+    w = await page.services.workshops.get(number) if number is not None else None
+    if w is None:
+        return ""
+    title, when = view.title(w, t), t.datetime(w.starts_at, page.services.settings.timezone)
+    told = _number(query.get("told", ""))
+    done = query.get("done", "")
+    if done == "added" and not w.cancelled:
+        return t.t("web.workshops.done_added", title=title, when=when, id=w.id)
+    if done == "edited" and not w.cancelled:
+        said = t.t("wsc.saved_changes", title=title, when=when)
+        if told is not None:
+            said += " " + t.tn("wsc.change_told", "wsc.change_told_plural", told)
+        return said
+    if done == "cancelled" and w.cancelled and told is not None:
+        return t.tn("wsc.cancel_done", "wsc.cancel_done_plural", told, title=title)
+    return ""
+
+
+async def _list(page: Page, problem: str = "", status: int = 200) -> web.StreamResponse:
+    services, now = page.services, datetime.now(UTC)
+    upcoming = await services.workshops.upcoming(UPCOMING, at=now)
+    past = await services.workshops.past(PAST, at=now)
+    counts = await services.attendance.counts_of([w.id for w in (*upcoming, *past)])
+    return page.render(
+        "workshops.html", status=status, title=page.t.t("web.workshops.title"),
+        upcoming=[_row(page, w, counts[w.id], now) for w in upcoming],
+        past=[_row(page, w, counts[w.id], now) for w in past],
+        notice="" if problem else await _done(page), problem=problem,
+        latest=await _latest(page),
+    )  # fmt: skip
+
+
+async def listing(page: Page) -> web.StreamResponse:
+    return await _list(page)
+
+
+# -- the form -----------------------------------------------------------------------------------
+
+_PREVIEWS = (
+    (Locale.SR_CYRL, "wsc.preview_cyrl"),
+    (Locale.SR_LATN, "wsc.preview_latn"),
+    (Locale.EN, "wsc.preview_en"),
+)
+
+
+async def _preview(
+    page: Page, w: Workshop, old: Workshop | None
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The card as each locale will read it, and what only coordinators see."""
+    t, services = page.t, page.services
+    zone = services.settings.timezone
+    going = None
+    if old is not None and w.capacity is not None:
+        going, _ = await services.attendance.counts(old.id)
+    cards = [
+        (t.t(heading), view.card(w, services.i18n[locale], zone, going=going))
+        for locale, heading in _PREVIEWS
+    ]
+    notes = []
+    if not w.title_en or not w.description_en or (w.place_sr and not w.place_en):
+        notes.append(t.t("wsc.preview_no_english"))
+    if w.capacity is None:
+        notes.append(t.t("wsc.preview_no_limit"))
+    else:
+        notes.append(t.t("wsc.preview_capacity", n=w.capacity))
+    notes.append(t.t("wsc.preview_reminders", reminders=reminders_label(t, w.reminders)))
+    if w.signup_until is None:
+        notes.append(t.t("wsc.preview_no_deadline"))
+    return cards, notes
+
+
+async def _form(
+    page: Page, draft: form.Draft, old: Workshop | None, *, errors: dict[str, str] | None = None,
+    preview: Workshop | None = None,
+) -> web.StreamResponse:  # fmt: skip
+    t, services = page.t, page.services
+    cards, notes = await _preview(page, preview, old) if preview is not None else ([], [])
+    if old is None:
+        title, action = t.t("web.workshops.new_title"), "/workshops/new"
+    else:
+        title = t.t("web.workshops.edit_title", id=old.id, title=view.title(old, t))
+        action = f"/workshops/{old.id}/edit"
+    going = (await services.attendance.counts(old.id))[0] if old is not None else 0
+    return page.render(
+        "workshops_form.html", status=400 if errors else 200, title=title, action=action,
+        draft=draft, errors=errors or {}, cards=cards, notes=notes, old=old, going=going,
+        zone=services.settings.timezone.key, max_capacity=MAX_CAPACITY,
+        max_minutes=form.MAX_MINUTES, example_link=form.EXAMPLE_LINK,
+    )  # fmt: skip
+
+
+async def new_form(page: Page) -> web.StreamResponse:
+    return await _form(page, form.Draft(), None)
+
+
+async def edit_form(page: Page) -> web.StreamResponse:
+    w = await _workshop(page)
+    if isinstance(w, web.Response):
+        return w
+    if (closed := _closed(page, w)) is not None:
+        return closed
+    return await _form(page, form.from_workshop(w, page.services.settings.timezone), w)
+
+
+async def _submitted(page: Page, old: Workshop | None) -> Workshop | web.StreamResponse:
+    """The form's workshop to save, or the form again (with the errors, or the preview)."""
+    fields = await page.form()
+    draft = form.from_form(fields)
+    checked = form.check(page.t, draft, page.services.settings.timezone, old)
+    if checked.workshop is None:
+        return await _form(page, draft, old, errors=checked.errors)
+    if fields.get("action") == "preview":
+        return await _form(page, draft, old, preview=checked.workshop)
+    return checked.workshop
+
+
+async def create(page: Page) -> web.StreamResponse:
+    w = await _submitted(page, None)
+    if not isinstance(w, Workshop):
+        return w
+    async with transaction(page.services.db):
+        number = await changes.add(page.services, w, page.coordinator)
+    return page.redirect(f"/workshops?done=added&w={number}")
+
+
+async def edit(page: Page) -> web.StreamResponse:
+    services = page.services
+    old = await _workshop(page)
+    if isinstance(old, web.Response):
+        return old
+    if (closed := _closed(page, old)) is not None:
+        return closed
+    w = await _submitted(page, old)
+    if not isinstance(w, Workshop):
+        return w
+    changed = None
+    async with transaction(services.db):
+        # a colleague may have cancelled it while this form was open
+        current = await services.workshops.get(old.id)
+        if current is not None and not current.cancelled:
+            changed = await changes.change(services, current, w, page.coordinator)
+        if changed is not None:
+            for user_id in changed.moved_up:
+                notice = await people.moved_up_notice(services, changed.workshop, user_id)
+                if notice is not None:
+                    await services.notices.add(user_id, notice.to, notice.reply)
+    if changed is None:
+        t = page.t
+        return _say(page, 409, t.t("web.workshops.closed.title"),
+                    t.t("wsc.gone", title=view.title(w, t)))  # fmt: skip
+    page.console.app.notifier.kick()  # those moved up hear it now
+    told = f"&told={changed.told}" if changed.told is not None else ""
+    return page.redirect(f"/workshops?done=edited&w={old.id}{told}")
+
+
+# -- cancelling and exports ---------------------------------------------------------------------
+
+
+async def cancel(page: Page) -> web.StreamResponse:
+    w = await _workshop(page)
+    if isinstance(w, web.Response):
+        return w
+    if (closed := _closed(page, w)) is not None:
+        return closed
+    if (await page.form()).get("confirm") != "yes":
+        problem = page.t.t("web.workshops.cancel_unconfirmed", title=view.title(w, page.t))
+        return await _list(page, problem, 400)
+    async with transaction(page.services.db):
+        told = await changes.cancel(page.services, w, page.coordinator)
+    if told is None:  # a colleague was quicker: the notice went out once
+        t = page.t
+        return _say(page, 409, t.t("web.workshops.closed.title"),
+                    t.t("wsc.is_cancelled", title=view.title(w, t)))  # fmt: skip
+    return page.redirect(f"/workshops?done=cancelled&w={w.id}&told={told}")
+
+
+async def _export(page: Page, fmt: str) -> web.StreamResponse:
+    w = await _workshop(page)
+    if isinstance(w, web.Response):
+        return w
+    services, zone = page.services, page.services.settings.timezone
+    rows = await attendees.attendee_rows(services.db, w.id)
+    content = attendees.render(rows, page.t, zone, fmt)
+    await services.audit.record(page.coordinator, "export_attendees", f"{w.id} {fmt} {len(rows)}")
+    day = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
+    return web.Response(
+        body=content, content_type=_CONTENT_TYPES[fmt],
+        charset="utf-8" if fmt == "csv" else None,
+        headers={
+            "Content-Disposition": f'attachment; filename="attendees-{w.id}-{day}.{fmt}"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+        },
+    )  # fmt: skip
+
+
+async def export_csv(page: Page) -> web.StreamResponse:
+    return await _export(page, "csv")
+
+
+async def export_xlsx(page: Page) -> web.StreamResponse:
+    return await _export(page, "xlsx")
+
+
+def install(console: Console) -> None:
+    console.get("/workshops", listing)
+    console.get("/workshops/new", new_form)
+    console.post("/workshops/new", create)
+    console.get("/workshops/{id}/edit", edit_form)
+    console.post("/workshops/{id}/edit", edit)
+    console.post("/workshops/{id}/cancel", cancel)
+    console.get("/workshops/{id}/attendees.csv", export_csv)
+    console.get("/workshops/{id}/attendees.xlsx", export_xlsx)

@@ -11,6 +11,7 @@ from bot.core.context import Context, Services
 from bot.core.dispatcher import Command, Dispatcher
 from bot.core.messages import Button, Reply, UserRef
 from bot.storage.announcements import Announcement
+from bot.storage.db import transaction
 
 SHOWN = 10
 
@@ -25,9 +26,11 @@ def excerpt(a: Announcement, limit: int = 80) -> str:
 async def cancel(services: Services, who: UserRef, number: int) -> str | None:
     """Cancels a scheduled or running announcement, recording who did; the status it had
     (None: there is no such announcement)."""
-    was = await services.announcements.cancel(number)
-    if was in ("scheduled", "running"):
-        await services.audit.record(who, "announce_cancel", number)
+    # cancelled and recorded, or neither: the record is the only trace of who stopped it
+    async with transaction(services.db):
+        was = await services.announcements.cancel(number)
+        if was in ("scheduled", "running"):
+            await services.audit.record(who, "announce_cancel", number)
     return was
 
 

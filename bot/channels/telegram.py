@@ -217,7 +217,7 @@ class TelegramChannel:
         self._secret = secrets.token_urlsafe(32)
         self.server = server
         if webhook_url:
-            self.server = server or WebServer(("127.0.0.1", 8443))
+            self.server = server or WebServer(("127.0.0.1", 8080))
             path = urlsplit(webhook_url).path or "/"
             self.server.add("POST", path, self._webhook)
         self.limits = limits or Limits()

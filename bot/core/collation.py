@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from bot.core.erasure import holds_personal_data
 from bot.core.script import to_latin
 
 _AZBUKA = "абвгдђежзијклљмнњопрстћуфхцчџш"
@@ -54,3 +55,6 @@ def sort_key(text: str, cyrillic: bool) -> tuple[int, ...]:
     """The key that puts `text` in alphabetical order for a reader of Cyrillic or Latin."""
     order = _CYRILLIC_ORDER if cyrillic else _LATIN_ORDER
     return tuple(_rank(p, order) for p in _PIECE.findall(text.lower()))
+
+
+holds_personal_data(sort_key.cache_clear)  # names of people sorted in the console

@@ -12,6 +12,7 @@ from datetime import datetime
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.core.erasure import holds_personal_data
 from bot.core.locales import Locale
 from bot.core.script import fold
 from bot.storage.asked import AskedRow
@@ -42,6 +43,9 @@ def _key(text: str) -> str:
     at every comparison. Cached: the console groups the same rows at every page load."""
     words = _NON_WORD.sub(" ", fold(text)).split()
     return " ".join(sorted(words)) or fold(text).strip()
+
+
+holds_personal_data(_key.cache_clear)
 
 
 def group(rows: Sequence[AskedRow], threshold: float = THRESHOLD) -> list[Gap]:

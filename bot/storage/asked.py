@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import aiosqlite
 
+from bot.core.erasure import erased
 from bot.core.locales import Locale
 from bot.storage import clock
 
@@ -27,11 +28,6 @@ class AskedRow:
     topic: str
     locale: Locale
     text: str
-
-
-def _week_label(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 class Asked:
@@ -76,37 +72,16 @@ class Asked:
             for r in rows
         ]
 
-    async def by_week(self, weeks: int, now: datetime) -> list[tuple[str, dict[str, int]]]:
-        """Counts per outcome for the ISO weeks up to `now`'s, oldest first, in `now`'s time
-        zone (UTC if it has none)."""
-        if weeks < 1:
-            return []
-        local = now if now.tzinfo else now.replace(tzinfo=UTC)
-        zone = local.tzinfo
-        first = local.date() - timedelta(days=local.weekday(), weeks=weeks - 1)
-        labels = [_week_label(first + timedelta(weeks=i)) for i in range(weeks)]
-        table = {label: dict.fromkeys(OUTCOMES, 0) for label in labels}
-        # counted per UTC hour by SQLite, then hours put in local weeks here: a few hundred
-        # rows a week instead of every question, and exact wherever offsets are whole hours
-        rows = await self._conn.execute_fetchall(
-            "SELECT substr(at, 1, 13) AS hour, outcome, COUNT(*) FROM asked WHERE at >= ? "
-            "GROUP BY hour, outcome",
-            (clock.stamp(datetime.combine(first, time(), tzinfo=zone)),),
-        )
-        for hour, outcome, n in rows:
-            moment = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(zone)
-            counts = table.get(_week_label(moment.date()))
-            if counts is not None:
-                counts[str(outcome)] += int(n)
-        return list(table.items())
-
     async def prune_texts(self, older_than: timedelta) -> int:
         """Blanks the texts kept longer than `older_than`; the counts stay."""
         async with self._conn.execute(
             "UPDATE asked SET text = '' WHERE text != '' AND at < ?",
             (clock.stamp(datetime.now(UTC) - older_than),),
         ) as cur:
-            return cur.rowcount
+            blanked = cur.rowcount
+        if blanked:
+            erased()  # the console's grouping caches the texts it folded
+        return blanked
 
     async def count_of_user(self, user_id: int) -> int:
         """How many of the person's questions are kept with their text."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -117,10 +119,11 @@ class Questions:
         ) as cur:
             return cur.rowcount
 
-    async def open(self, limit: int = 10) -> tuple[list[Question], int]:
-        """The oldest open questions, and how many are open in all."""
+    async def open(self, limit: int = 10, offset: int = 0) -> tuple[list[Question], int]:
+        """The oldest open questions (from the `offset`th on), and how many are open in all."""
         async with self._conn.execute(
-            _SELECT + " WHERE q.status = 'open' ORDER BY q.created_at, q.id LIMIT ?", (limit,)
+            _SELECT + " WHERE q.status = 'open' ORDER BY q.created_at, q.id LIMIT ? OFFSET ?",
+            (limit, offset),
         ) as cur:
             found = [_question(r) async for r in cur]
         async with self._conn.execute(
@@ -128,6 +131,29 @@ class Questions:
         ) as cur:
             row = await cur.fetchone()
         return found, int(row[0]) if row else 0
+
+    async def of_users(self, user_ids: Collection[int]) -> dict[int, list[Question]]:
+        """Everything these people asked, oldest first, per person, in one query."""
+        found: dict[int, list[Question]] = defaultdict(list)
+        if user_ids:
+            marks = ", ".join("?" * len(user_ids))
+            async with self._conn.execute(
+                _SELECT + f" WHERE q.user_id IN ({marks}) ORDER BY q.created_at, q.id",
+                tuple(user_ids),
+            ) as cur:
+                async for row in cur:
+                    question = _question(row)
+                    found[question.user_id].append(question)
+        return found
+
+    async def was_numbered(self, question_id: int) -> bool:
+        """Whether this number was ever given to a question (numbers are never reused): a
+        missing question with such a number went with its asker's /forget."""
+        async with self._conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'questions'"
+        ) as cur:
+            row = await cur.fetchone()
+        return row is not None and 0 < question_id <= int(row[0])
 
     async def answer(self, question_id: int, text: str, coordinator: UserRef) -> bool:
         """Records the answer; False if someone else answered or closed it first."""

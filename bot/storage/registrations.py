@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import aiosqlite
@@ -101,6 +102,19 @@ class Registrations:
             _SELECT + " WHERE r.user_id = ? ORDER BY r.updated_at", (user_id,)
         ) as cur:
             return [_stored(r) async for r in cur]
+
+    async def municipalities_of(self, user_ids: Collection[int]) -> dict[int, set[str]]:
+        """The municipality codes each of these people registered for, in one query."""
+        found: dict[int, set[str]] = defaultdict(set)
+        if user_ids:
+            marks = ", ".join("?" * len(user_ids))
+            rows = await self._conn.execute_fetchall(
+                f"SELECT user_id, municipality FROM registrations WHERE user_id IN ({marks})",
+                tuple(user_ids),
+            )
+            for user_id, code in rows:
+                found[int(user_id)].add(str(code))
+        return found
 
     async def all(self) -> list[Stored]:
         async with self._conn.execute(_SELECT + " ORDER BY r.created_at, r.id") as cur:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import aiosqlite
 
+from bot.core.erasure import erased
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.storage.clock import now, parse
@@ -141,6 +142,7 @@ class Users:
         # the write-ahead log still holds the erased pages until a checkpoint: copy them back
         # (zeroed) into the database and empty the log now, not at some later checkpoint
         await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        erased()
 
     async def counts(self) -> list[tuple[str, str, int]]:
         """(messenger, locale or '', number of people), for coordinators' statistics."""

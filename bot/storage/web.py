@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import aiosqlite
@@ -33,7 +33,7 @@ def parse_ref(text: str) -> UserRef:
 @dataclass(frozen=True, slots=True)
 class Session:
     coordinator: UserRef
-    csrf: str
+    csrf: str = field(repr=False)
     locale: Locale
     expires_at: datetime
 
@@ -121,6 +121,30 @@ class WebSessions:
 
     async def end(self, secret: str) -> None:
         await self._conn.execute("DELETE FROM web_sessions WHERE hash = ?", (_hash(secret),))
+
+    async def spend_form(self, form_id: str, result: str, at: datetime | None = None) -> str | None:
+        """Uses up a one-time form id, inside the caller's transaction: None the first time,
+        then the page the first submission led to."""
+        at = at or datetime.now(UTC)
+        await self._conn.execute(
+            "DELETE FROM web_forms WHERE used_at < ?", (stamp(at - timedelta(days=2)),)
+        )
+        async with self._conn.execute(
+            "INSERT INTO web_forms (id, used_at, result) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id",
+            (_hash(form_id), stamp(at), result),
+        ) as cur:
+            if await cur.fetchone() is not None:
+                return None
+        rows = list(await self._conn.execute_fetchall(
+            "SELECT result FROM web_forms WHERE id = ?", (_hash(form_id),)
+        ))  # fmt: skip
+        return str(rows[0][0]) if rows else ""
+
+    async def form_led_to(self, form_id: str, result: str) -> None:
+        await self._conn.execute(
+            "UPDATE web_forms SET result = ? WHERE id = ?", (result, _hash(form_id))
+        )
 
     async def end_others(self, coordinators: frozenset[UserRef]) -> int:
         """Ends the sessions and links of everyone no longer a coordinator."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,8 +35,9 @@ _SECURITY_HEADERS = {
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    # a sign-in link in the address bar must not travel to another site
-    "Referrer-Policy": "no-referrer",
+    # a sign-in link in the address bar must not travel to another site (within this one,
+    # browsers then also send the Origin that sign-in checks)
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -46,7 +48,7 @@ class Page:
 
     request: web.Request
     session: Session
-    secret: str
+    secret: str = field(repr=False)
     t: Translator
     console: Console
 
@@ -64,6 +66,26 @@ class Page:
     def redirect(self, path: str) -> web.Response:
         """After a change: back to a page with GET (a reload does not repeat the change)."""
         return web.Response(status=303, headers={"Location": self.console.url(path)})
+
+    @staticmethod
+    def new_form_id() -> str:
+        """For a form that creates something: `<input type="hidden" name="form_id">`."""
+        return secrets.token_urlsafe(16)
+
+    async def spent_form(self, form: dict[str, str]) -> str | None:
+        """Call first inside the transaction that creates the thing: None the first time this
+        form is sent; after that, the page the first submission led to (a double click, a
+        reload of the POST, the back button), or "" if it is still being handled. A form
+        without an id is treated as new."""
+        form_id = form.get("form_id", "")
+        if not form_id:
+            return None
+        return await self.console.sessions.spend_form(form_id, "")
+
+    async def form_led_to(self, form: dict[str, str], path: str) -> None:
+        """Where the first submission of this form led, for its repeats (same transaction)."""
+        if form.get("form_id"):
+            await self.console.sessions.form_led_to(form["form_id"], path)
 
     async def form(self) -> dict[str, str]:
         data = await self.request.post()
@@ -119,6 +141,7 @@ class Console:
     def install(self) -> None:
         from bot.web.pages import install_all
 
+        self.server.add_middleware(self._errors)
         self.server.add("GET", self.url("/signin/{secret}"), self._signin_page)
         self.server.add("POST", self.url("/signin/{secret}"), self._signin)
         self.server.add("GET", self.url("/static/{name}"), self._static_file)
@@ -160,6 +183,32 @@ class Console:
     def _t(self, locale: Locale) -> Translator:
         return self.app.services.i18n[locale]
 
+    @web.middleware
+    async def _errors(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """A browser gets the console's own page for an error, in its language; webhooks and
+        other clients get aiohttp's answers as before."""
+        if "text/html" not in request.headers.get("Accept", ""):
+            return await handler(request)
+        t = self._t(browser_locale(request))
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            if exc.status == 413:
+                return self.message(t, 413, "web.too_large.title", "web.too_large.text")
+            if exc.status in (404, 405):
+                return self.message(t, 404, "web.not_found.title", "web.not_found.text")
+            raise
+        except Exception:
+            # the route's pattern, not its path: a sign-in path holds a secret
+            route = request.match_info.route.resource
+            log.exception("web console: %s %s failed", request.method,
+                          route.canonical if route else "?")  # fmt: skip
+            return self.message(t, 500, "web.error.title", "web.error.text")
+
     # -- sessions -------------------------------------------------------------------------
 
     def _guarded(self, handler: PageHandler, post: bool) -> Callable[[web.Request], Any]:
@@ -193,8 +242,26 @@ class Console:
                                 "web.link_invalid.text")  # fmt: skip
         return self.render("signin.html", t, action=self.url(f"/signin/{secret}"))
 
+    def _same_site(self, request: web.Request) -> bool:
+        """A sign-in comes from the console's own Sign in button. Another site must not sign
+        a coordinator's browser into a session opened with someone else's link."""
+        fetch_site = request.headers.get("Sec-Fetch-Site")
+        if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+            return False
+        origin = request.headers.get("Origin")
+        if origin is None or (origin == "null" and fetch_site == "same-origin"):
+            return True  # a browser too old to say; the link's secret still decides
+        public = urlsplit(self.app.services.settings.console_url)
+        return origin in (
+            f"{public.scheme}://{public.netloc}",
+            f"{request.scheme}://{request.host}",
+        )
+
     async def _signin(self, request: web.Request) -> web.StreamResponse:
         secret = request.match_info["secret"]
+        if not self._same_site(request):
+            t = self._t(browser_locale(request))
+            return self.message(t, 403, "web.csrf.title", "web.csrf.text")
         state = await self.sessions.link_state(secret)
         coordinator = await self.sessions.use_link(secret)
         t = self._t(browser_locale(request))
@@ -227,11 +294,19 @@ class Console:
         except ValueError:
             return self.message(page.t, 400, "web.bad_form.title", "web.bad_form.text", page)
         await self.sessions.set_locale(page.secret, locale)
-        back = form.get("back", "/")
-        # only a path of this console: never an open redirect to another site
-        if not back.startswith("/") or back.startswith("//"):
-            back = "/"
-        return web.Response(status=303, headers={"Location": back})
+        return web.Response(status=303, headers={"Location": self._own_path(form.get("back", ""))})
+
+    def _own_path(self, back: str) -> str:
+        """`back` if it is a path of this console, else its first page: never a redirect to
+        another site ("//host", "/\\host", a scheme) nor a broken header."""
+        parts = urlsplit(back)
+        if (
+            any(c < " " or c in "\\\x7f" for c in back)
+            or parts.scheme or parts.netloc or not back.startswith(self.url("/"))
+            or back.startswith("//")
+        ):  # fmt: skip
+            return self.url("/")
+        return back
 
     async def _static_file(self, request: web.Request) -> web.StreamResponse:
         found = self._static.get(request.match_info["name"])

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ class WebServer:
         self.listen = listen
         self._app = web.Application(client_max_size=MAX_BODY)
         self._runner: web.AppRunner | None = None
+
+    def add_middleware(self, middleware: Middleware) -> None:
+        self._app.middlewares.append(middleware)
 
     def add(self, method: str, path: str, handler: Handler) -> None:
         self._app.router.add_route(method, path, handler)

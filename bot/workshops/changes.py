@@ -26,6 +26,8 @@ class Changed:
     moved_up: tuple[int, ...]
     # how many coming are told of a new time or place; None: nothing they need to hear
     told: int | None
+    # the number of the announcement that tells them (None with `told`)
+    notice: int | None = None
 
 
 def values(w: Workshop) -> dict[str, object]:
@@ -55,15 +57,15 @@ async def change(
     await services.audit.record(actor, "workshop_edit", old.id)
     # more places (or no limit now): the waiting list moves up
     moved = await services.attendance.fill(old.id) if "capacity" in changes else []
-    told = None
+    told = notice = None
     if TOLD_OF & changes.keys():
-        await services.announcements.add(
+        notice = await services.announcements.add(
             kind="change", audience=f"workshop:{old.id}", at=datetime.now(UTC),
             created_by=str(actor), workshop_id=old.id, force=True,
         )  # fmt: skip
         # told are those coming (the audience workshop:ID), not the waiting list
         told, _ = await services.attendance.counts(old.id)
-    return Changed(updated, tuple(moved), told)
+    return Changed(updated, tuple(moved), told, notice)
 
 
 async def cancel(services: Services, w: Workshop, actor: UserRef) -> int | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 import pytest
@@ -89,34 +88,6 @@ async def test_unanswered_questions_newest_first_within_the_days(
     assert rows[0].at >= rows[1].at and rows[0].at.tzinfo is not None
     assert [r.text for r in await asked.unanswered(limit=1)] == ["second"]
     assert len(await asked.unanswered()) == 3
-
-
-async def test_weeks_oldest_first_empty_ones_too_in_the_local_time_zone(
-    conn: aiosqlite.Connection,
-) -> None:
-    asked = Asked(conn)
-    belgrade = ZoneInfo("Europe/Belgrade")
-    now = datetime(2026, 12, 2, 12, 0, tzinfo=belgrade)  # a Wednesday of week 49
-    moments = {
-        # Monday 00:30 in Belgrade is still Sunday in UTC: the week of Belgrade counts
-        "monday": datetime(2026, 11, 30, 0, 30, tzinfo=belgrade),
-        "sunday": datetime(2026, 11, 29, 23, 30, tzinfo=belgrade),
-        "before": datetime(2026, 11, 8, 12, 0, tzinfo=belgrade),  # week 45: out of range
-    }
-    for text, at in moments.items():
-        await asked.record(None, "declined", "", Locale.EN, text)
-        await _backdate(conn, text, at)
-    await asked.record(None, "answered", "contact", Locale.EN, "today")
-    await conn.execute("UPDATE asked SET at = ? WHERE outcome = 'answered'", (stamp(now),))
-
-    weeks = await asked.by_week(4, now)
-    assert [label for label, _ in weeks] == ["2026-W46", "2026-W47", "2026-W48", "2026-W49"]
-    assert weeks[0][1] == {"answered": 0, "suggested": 0, "declined": 0, "small_talk": 0}
-    assert weeks[2][1]["declined"] == 1
-    assert weeks[3][1] == {"answered": 1, "suggested": 0, "declined": 1, "small_talk": 0}
-    # across a new year, ISO weeks belong to the ISO year
-    labels = [label for label, _ in await asked.by_week(3, datetime(2027, 1, 1, tzinfo=UTC))]
-    assert labels == ["2026-W51", "2026-W52", "2026-W53"]
 
 
 async def test_pruning_blanks_old_texts_and_keeps_the_counts(conn: aiosqlite.Connection) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.app import App
 from bot.core.i18n import I18n
@@ -20,6 +23,23 @@ from tests.web.desk import COORDINATOR, Desk, desk
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 TEXT = "Радионица у Чачку у уторак.\nПријаве у Скупштини града."
+_FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
+
+
+def _form_id(browser: Desk) -> str:
+    found = _FORM_ID.search(browser.html)
+    assert found, "no one-time id in the form"
+    return found.group(1)
+
+
+async def _workshop(app: App, days: float = 10, cancelled: bool = False) -> int:
+    start = (datetime.now(UTC) + timedelta(days=days)).replace(second=0, microsecond=0)
+    wid = await app.services.workshops.add(
+        "Партнерства у пракси", "Partnerships in practice", start, "Сала 3", "Room 3"
+    )
+    if cancelled:
+        assert await app.services.workshops.cancel(wid)
+    return wid
 
 
 async def _coordinator(app: App, browser: Desk, ref: UserRef = COORDINATOR) -> Person:
@@ -269,3 +289,152 @@ async def test_the_running_bot_sends_what_was_scheduled_in_the_browser(
         ]
         await browser.get("/announcements")
         assert "Delivered: 1 of 1" in _page(browser)
+
+
+async def test_a_double_click_or_a_reload_schedules_it_once(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await _coordinator(app, browser)
+        await browser.get("/announcements/new")
+        form_id = _form_id(browser)
+        at = f"{_tomorrow_at_ten():%Y-%m-%dT%H:%M}"
+        # the preview keeps the form's id: it is the same form, sent once
+        await browser.post("/announcements/preview", _form(when=at, form_id=form_id))
+        assert _form_id(browser) == form_id
+        pages = []
+        for _ in range(2):
+            await browser.post("/announcements/schedule", _form(when=at, form_id=form_id))
+            assert browser.status == 200
+            pages.append(_page(browser))
+        assert await _count(app) == 1
+        assert len(await app.services.audit.latest_of(["announce"])) == 1
+        for page in pages:
+            assert "Scheduled: announcement no. 1, to 0 people" in page
+        # a new form is a new announcement
+        await browser.get("/announcements/new")
+        assert _form_id(browser) != form_id
+        await browser.post("/announcements/schedule", _form(when=at, form_id=_form_id(browser)))
+        assert await _count(app) == 2
+
+
+async def test_scheduling_and_cancelling_are_recorded_or_not_done(
+    db_path: Path, i18n: I18n, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await _coordinator(app, browser)
+        at = f"{_tomorrow_at_ten():%Y-%m-%dT%H:%M}"
+        await browser.post("/announcements/schedule", _form(when=at))
+        assert await _count(app) == 1
+
+        async def broken(*_: object) -> None:
+            raise RuntimeError("the audit table is locked")
+
+        monkeypatch.setattr(app.services.audit, "record", broken)
+        await browser.get("/announcements")
+        await browser.post("/announcements/schedule", _form(when=at))
+        assert browser.status == 500
+        assert await _count(app) == 1, "scheduled without a record of who did it"
+        await browser.get("/announcements")
+        await browser.post("/announcements/cancel", {"number": "1"})
+        assert browser.status == 500
+        a = await app.services.announcements.get(1)
+        assert a is not None and a.status == "scheduled", "cancelled without a record of who"
+
+
+async def test_only_what_the_list_shows_can_be_cancelled(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await _coordinator(app, browser)
+        wid = await _workshop(app)
+        store = app.services.announcements
+        later = datetime.now(UTC) + timedelta(days=1)
+        numbers = [
+            await store.add(kind=kind, audience=f"workshop:{wid}", at=later, created_by="bot",
+                            workshop_id=wid, once_key=f"{kind}-{wid}")
+            for kind in ("reminder", "change", "cancelled")
+        ]  # fmt: skip
+        await browser.get("/announcements")
+        for n in numbers:
+            assert n is not None
+            await browser.post("/announcements/cancel", {"number": str(n)})
+            assert browser.status == 404
+            assert f"There is no announcement no. {n}." in _page(browser)
+            a = await store.get(n)
+            assert a is not None and a.status == "scheduled"
+        assert await app.services.audit.latest_of(["announce_cancel"]) == []
+
+
+async def test_a_workshop_cancelled_or_begun_is_no_audience(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await _coordinator(app, browser)
+        upcoming = await _workshop(app)
+        cancelled = await _workshop(app, cancelled=True)
+        begun = await _workshop(app, days=-0.01)
+        await browser.get("/announcements/new")
+        assert f'<option value="{upcoming}"' in browser.html
+        assert f'<option value="{cancelled}"' not in browser.html
+        assert f'<option value="{begun}"' not in browser.html
+        for wid in (cancelled, begun):
+            for path in ("/announcements/preview", "/announcements/schedule"):
+                await browser.post(path, _form(audience_key="workshop", audience_workshop=str(wid)))
+                assert browser.status == 400, (wid, path)
+                assert "That workshop is no longer scheduled." in _page(browser)
+                await browser.post(path, _form(card=str(wid)))
+                assert browser.status == 400, (wid, path)
+                assert "That workshop is no longer scheduled." in _page(browser)
+        assert await _count(app) == 0
+        await browser.post(
+            "/announcements/schedule",
+            _form(audience_key="workshop", audience_workshop=str(upcoming)),
+        )
+        assert "Scheduled: announcement no. 1" in _page(browser)
+
+
+async def test_the_confirmation_says_what_the_announcement_is_now(
+    db_path: Path, i18n: I18n
+) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await _coordinator(app, browser)
+        await browser.post(
+            "/announcements/schedule", _form(when=f"{_tomorrow_at_ten():%Y-%m-%dT%H:%M}")
+        )
+        assert "Scheduled: announcement no. 1" in _page(browser)
+        assert await app.services.announcements.cancel(1) == "scheduled"
+        # the same address again (a reload, a bookmark): it is no longer scheduled
+        await browser.get("/announcements", done="scheduled", number="1")
+        page = _page(browser)
+        assert "Scheduled: announcement no. 1" not in page
+        assert "Announcement no. 1: Cancelled." in page
+        # a number the list does not show confirms nothing
+        wid = await _workshop(app)
+        n = await app.services.announcements.add(
+            kind="reminder", audience=f"workshop:{wid}", at=datetime.now(UTC) + timedelta(days=1),
+            created_by="bot", workshop_id=wid,
+        )  # fmt: skip
+        await browser.get("/announcements", done="scheduled", number=str(n))
+        assert f"announcement no. {n}" not in _page(browser).lower()
+
+
+async def test_a_workshop_is_announced_with_its_card(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n, quiet_hours=None) as (app, _, browser):
+        await _coordinator(app, browser)
+        wid = await _workshop(app)
+        # the workshops page offers to announce it, and the form comes with it chosen
+        await browser.get("/workshops")
+        assert f"/announcements/new?workshop={wid}" in browser.html
+        await browser.get("/announcements/new", workshop=str(wid))
+        assert f'<option value="{wid}" selected>' in browser.html
+        await browser.post("/announcements/preview", _form(card=str(wid), body_sr=""))
+        page = _page(browser)
+        assert browser.status == 200, page
+        assert "New workshop:" in page and "„Партнерства у пракси“" in page
+        assert "“Partnerships in practice”" in page
+        assert "There is no English text" not in page
+        await browser.post("/announcements/schedule", _form(card=str(wid), body_sr="Дођите!"))
+        assert "Scheduled: announcement no. 1" in _page(browser)
+        a = await app.services.announcements.get(1)
+        assert a is not None
+        assert (a.kind, a.workshop_id, a.body_sr, a.audience) == ("workshop", wid, "Дођите!", "all")
+        assert "Workshop:</span> Partnerships in practice · Дођите!" in _page(browser)
+        # a note in English alone would leave Serbian readers without it
+        await browser.post("/announcements/preview", _form(card=str(wid), body_sr="", body_en="Hi"))
+        assert browser.status == 400
+        assert "Please write the announcement's text in Serbian." in _page(browser)

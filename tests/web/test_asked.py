@@ -6,8 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.collation import sort_key
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
+from bot.faq import gaps
 from tests.chat import Person
 from tests.web.desk import COORDINATOR, desk
 
@@ -66,3 +68,23 @@ async def test_a_bad_period_is_refused(db_path: Path, i18n: I18n) -> None:
         assert browser.status == 400
         await browser.get("/asked", days="7")
         assert browser.status == 200 and "Nothing to show" in browser.text
+
+
+async def test_what_the_console_folded_is_forgotten_with_the_person(
+    db_path: Path, i18n: I18n
+) -> None:
+    # the grouping and sorting caches hold texts and names: /forget empties them too
+    async with desk(db_path, i18n) as (app, _, browser):
+        jane = Person(app, UserRef("telegram", "20"), hint="en")
+        await jane.choose_language("English")
+        await jane.say("How much is a bus ticket to Niš?")
+        await browser.sign_in(Person(app, COORDINATOR, hint="en"))
+        await browser.get("/asked")
+        await browser.get("/registrations", sort="name")
+        assert gaps._key.cache_info().currsize > 0
+        await jane.say("/forget")
+        await jane.press("Yes, delete everything")
+        assert gaps._key.cache_info().currsize == 0
+        assert sort_key.cache_info().currsize == 0
+        await browser.get("/asked")
+        assert "bus ticket" not in browser.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from yarl import URL
 
 from bot.app import App
@@ -137,7 +138,14 @@ async def test_language_switch_never_sends_the_browser_to_another_site(
     async with desk(db_path, i18n) as (app, _, browser):
         await browser.sign_in(Person(app, COORDINATOR, hint="en"))
         csrf = browser.csrf
-        for back in ("https://evil.example/", "//evil.example/x"):
+        for back in (
+            "https://evil.example/",
+            "//evil.example/x",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "javascript:alert(1)",
+        ):
             async with browser.client.post(
                 browser.base + "/language",
                 data={"locale": "en", "back": back, "csrf": csrf},
@@ -158,7 +166,7 @@ async def test_cookie_and_headers_keep_the_session_to_this_site(db_path: Path, i
         assert "Secure" not in cookie  # plain http on loopback: a Secure cookie would not return
         async with browser.client.get(browser.base + "/") as resp:
             assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
-            assert resp.headers["Referrer-Policy"] == "no-referrer"
+            assert resp.headers["Referrer-Policy"] == "same-origin"
             assert resp.headers["Cache-Control"] == "no-store"
 
 
@@ -194,3 +202,52 @@ async def test_the_console_can_be_turned_off(db_path: Path, i18n: I18n) -> None:
         coordinator = Person(app, COORDINATOR, hint="sr")
         await coordinator.say("/web")
         assert "искључена" in coordinator.text and "/signin/" not in coordinator.text
+
+
+async def test_another_site_cannot_sign_a_browser_in(db_path: Path, i18n: I18n) -> None:
+    # a page elsewhere posting a coordinator's link into someone else's browser
+    async with desk(db_path, i18n) as (app, _, browser):
+        link = (await browser.link(Person(app, COORDINATOR, hint="en"))).removeprefix(browser.base)
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            async with browser.client.post(browser.base + link, headers=headers) as resp:
+                assert resp.status == 403
+        assert await _sessions(app) == 0
+        async with browser.client.post(
+            browser.base + link,
+            headers={"Origin": browser.base, "Sec-Fetch-Site": "same-origin"},
+        ) as resp:
+            assert resp.status == 200 and "Overview" in await resp.text()
+        assert await _sessions(app) == 1
+
+
+async def test_a_browser_gets_the_console_s_page_for_errors(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await browser.sign_in(Person(app, COORDINATOR, hint="en"))
+        html = {"Accept": "text/html", "Accept-Language": "sr"}
+        async with browser.client.get(browser.base + "/no-such-page", headers=html) as resp:
+            assert resp.status == 404 and "Нема такве странице" in await resp.text()
+        # a form larger than the server takes: a clear page, nothing changed
+        huge = {"locale": "sr-Cyrl", "back": "/", "csrf": browser.csrf, "x": "ж" * 40_000}
+        async with browser.client.post(browser.base + "/language", data=huge, headers=html) as r:
+            assert r.status == 413 and "предугачак" in await r.text()
+        await browser.get("/")
+        assert "Overview" in browser.html
+        # webhooks and other clients keep aiohttp's plain answers
+        async with browser.client.get(browser.base + "/no-such-page") as resp:
+            assert resp.status == 404 and "<html" not in await resp.text()
+
+
+async def test_a_failure_inside_a_page_is_a_page_not_a_traceback(
+    db_path: Path, i18n: I18n, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        await browser.sign_in(Person(app, COORDINATOR, hint="en"))
+
+        async def broken(*args: object) -> dict[str, int]:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(app.services.asked, "outcome_counts", broken)
+        async with browser.client.get(browser.base + "/", headers={"Accept": "text/html"}) as r:
+            body = await r.text()
+        assert r.status == 500 and "Something went wrong" in body
+        assert "disk on fire" not in body and "Traceback" not in body

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,12 @@ from tests.web.desk import COORDINATOR, Desk, desk
 
 ANA = UserRef("test", "1")
 BOB = UserRef("test", "2")
+_HIDDEN = re.compile(r'name="(form_id|version)" value="([^"]*)"')
+
+
+def hidden(browser: Desk) -> dict[str, str]:
+    """What the last form carries besides its fields: its one-time id, the edited version."""
+    return dict(_HIDDEN.findall(browser.html))
 
 
 def local(app: App, days: float) -> str:
@@ -145,6 +152,9 @@ async def test_bad_input_shows_the_form_again_and_saves_nothing(db_path: Path, i
             ("title", "…", "There are no words in that."),
             ("title_en", "Партнерства", "That is written in Cyrillic."),
             ("minutes", "0", "whole number of minutes"),
+            # more digits than int() reads, and digits that are not ASCII
+            ("capacity", "9" * 5000, "whole number of places"),
+            ("minutes", "١٢٠", "whole number of minutes"),
         ]
         tries = [(name, value, text) for name, (value, text) in cases.items()] + more
         for name, value, text in tries:
@@ -183,14 +193,15 @@ async def test_a_new_time_is_told_to_those_coming(db_path: Path, i18n: I18n) -> 
             "place": "Сала 3", "place_en": "Room 3", "description": "Опис",
             "description_en": "About", "remind_day": "yes", "remind_hour": "yes",
         }  # fmt: skip
-        await browser.post(f"/workshops/{wid}/edit", fields)
+        await browser.post(f"/workshops/{wid}/edit", {**fields, **hidden(browser)})
         assert browser.status == 200
         assert "The changes are saved: “Partnerships at work”" in browser.html
         assert "told of the change" not in browser.html
         assert announcements(db_path) == []
 
         await browser.get(f"/workshops/{wid}/edit")
-        await browser.post(f"/workshops/{wid}/edit", {**fields, "starts": local(app, 12)})
+        edited = {**fields, "starts": local(app, 12), **hidden(browser)}
+        await browser.post(f"/workshops/{wid}/edit", edited)
         assert browser.status == 200
         assert "1 person signed up is told of the change at once." in browser.html
         assert announcements(db_path) == [("change", wid, 1, "scheduled")]
@@ -221,7 +232,7 @@ async def test_more_places_move_the_waiting_list_up_and_tell_them(
             "title": "Партнерства у пракси", "title_en": "Partnerships in practice",
             "starts": local_value(w.starts_at, app.services.settings.timezone),
             "place": "Сала 3", "place_en": "Room 3", "description": "Опис",
-            "description_en": "About", "capacity": "2",
+            "description_en": "About", "capacity": "2", **hidden(browser),
         }  # fmt: skip
         await browser.post(f"/workshops/{wid}/edit", fields)
         assert browser.status == 200, browser.html
@@ -334,3 +345,90 @@ async def test_without_a_session_nothing_is_shown(db_path: Path, i18n: I18n) -> 
             assert resp.status == 401
         w = await app.services.workshops.get(wid)
         assert w is not None and not w.cancelled
+
+
+async def test_a_double_click_or_a_reload_saves_once(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        messenger = Messenger()
+        app.add_transport("test", messenger)
+        await signed_in(app, browser)
+        await browser.get("/workshops/new")
+        fields = {**form(app), **hidden(browser)}
+        await browser.post("/workshops/new", {**fields, "action": "preview"})
+        assert hidden(browser)["form_id"] == fields["form_id"], "the preview keeps the form's id"
+        pages = []
+        for _ in range(2):
+            await browser.post("/workshops/new", fields)
+            assert browser.status == 200
+            pages.append(browser.text)
+        [w] = await app.services.workshops.upcoming(10)
+        assert len(await app.services.audit.latest_of(["workshop_add"])) == 1
+        for page in pages:
+            assert "Saved: “Partnerstva u praksi”" in page and f"(workshop no. {w.id})" in page
+
+        # a change sent twice: saved and told once, the same confirmation both times
+        await attending(app, ANA, w.id)
+        await browser.get(f"/workshops/{w.id}/edit")
+        edited = {**form(app, starts=local(app, 12)), **hidden(browser)}
+        for _ in range(2):
+            await browser.post(f"/workshops/{w.id}/edit", edited)
+            assert browser.status == 200, browser.text
+            assert "1 person signed up is told of the change at once." in browser.text
+        assert announcements(db_path) == [("change", w.id, 1, "scheduled")]
+        assert len(await app.services.audit.latest_of(["workshop_edit"])) == 1
+
+
+async def test_saving_over_a_colleague_s_change_is_refused(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        messenger = Messenger()
+        app.add_transport("test", messenger)
+        wid = await saved(app)
+        await attending(app, ANA, wid)
+        await signed_in(app, browser)
+        await browser.get(f"/workshops/{wid}/edit")
+        mine = {**form(app, starts=local(app, 12)), **hidden(browser)}
+        # the preview keeps the version the form was filled from
+        await browser.post(f"/workshops/{wid}/edit", {**mine, "action": "preview"})
+        assert hidden(browser)["version"] == mine["version"]
+        # meanwhile a colleague moves it to another room, in the chat or another browser
+        w = await app.services.workshops.get(wid)
+        assert w is not None
+        await app.services.workshops.update(wid, place_sr="Сала 5")
+        await browser.post(f"/workshops/{wid}/edit", mine)
+        assert browser.status == 409
+        assert "A colleague changed this workshop while you were editing it" in browser.text
+        assert 'value="Сала 5"' in browser.html, "the form shows the workshop as it is now"
+        now = await app.services.workshops.get(wid)
+        assert now is not None and (now.starts_at, now.place_sr) == (w.starts_at, "Сала 5")
+        assert announcements(db_path) == []
+        assert await app.services.audit.latest_of(["workshop_edit"]) == []
+        await delivered(app)
+        assert messenger.texts(ANA) == []
+        # made again on the workshop as it is, the change is saved
+        again = {**form(app, starts=local(app, 12), place="Сала 5"), **hidden(browser)}
+        await browser.post(f"/workshops/{wid}/edit", again)
+        assert browser.status == 200, browser.text
+        assert "The changes are saved" in browser.text
+        assert announcements(db_path) == [("change", wid, 1, "scheduled")]
+
+
+async def test_the_confirmation_counts_from_the_database(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n) as (app, _, browser):
+        wid = await saved(app)
+        await attending(app, ANA, wid)
+        await signed_in(app, browser)
+        news = await app.services.announcements.add(
+            kind="news", audience="all", at=datetime.now(UTC), created_by="cli", body_sr="Вест"
+        )
+        for notice in ("", str(news), "999"):
+            await browser.get("/workshops", done="edited", w=str(wid), told="999", notice=notice)
+            assert "The changes are saved" in browser.text
+            assert "told of the change" not in browser.text, notice
+        # not cancelled: no word of a cancellation, whatever the address says
+        await browser.get("/workshops", done="cancelled", w=str(wid), told="999")
+        assert "is cancelled" not in browser.text
+        await browser.post(f"/workshops/{wid}/cancel", {"confirm": "yes"})
+        assert "1 person signed up is told at once" in browser.text
+        await browser.get("/workshops", done="cancelled", w=str(wid), told="999")
+        assert "1 person signed up is told at once" in browser.text
+        assert "999 people" not in browser.text

@@ -58,7 +58,7 @@ class ViberChannel:
 
     def __init__(
         self, app: App, token: str, api_url: str = viber.DEFAULT_URL, webhook_url: str = "",
-        listen: tuple[str, int] = ("127.0.0.1", 8443), name: str = "partnerbot",
+        listen: tuple[str, int] = ("127.0.0.1", 8080), name: str = "partnerbot",
         server: WebServer | None = None,
     ) -> None:  # fmt: skip
         self.app = app

@@ -40,3 +40,11 @@ END;
 -- the console's weekly charts read people and registrations by when they came
 CREATE INDEX users_first_seen ON users (first_seen);
 CREATE INDEX registrations_created ON registrations (created_at);
+
+-- Forms that create something (an announcement, a workshop) carry a one-time id, used up in
+-- the transaction that creates it: a double click or a reload creates it once.
+CREATE TABLE web_forms (
+    id      TEXT PRIMARY KEY,
+    used_at TEXT NOT NULL,
+    result  TEXT NOT NULL DEFAULT ''   -- the page the first submission led to
+);

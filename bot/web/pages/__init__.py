@@ -9,21 +9,7 @@ if TYPE_CHECKING:
 
 
 def install_all(console: Console) -> None:
-    from bot.web.pages import overview
+    from bot.web.pages import announcements, asked, inbox, overview, registrations, workshops
 
-    overview.install(console)
-    from bot.web.pages import asked
-
-    asked.install(console)
-    from bot.web.pages import announcements
-
-    announcements.install(console)
-    from bot.web.pages import inbox
-
-    inbox.install(console)
-    from bot.web.pages import workshops
-
-    workshops.install(console)
-    from bot.web.pages import registrations
-
-    registrations.install(console)
+    for page in (overview, registrations, inbox, workshops, announcements, asked):
+        page.install(console)

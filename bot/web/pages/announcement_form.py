@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from bot.announcements import audience as audiences
 from bot.announcements import render
+from bot.announcements.compose import _announceable
 from bot.announcements.quiet import is_quiet, quiet_ends
 from bot.core.context import Services
 from bot.core.i18n import Translator
+from bot.core.locales import Locale
+from bot.core.numbers import number
 from bot.storage.announcements import Announcement
+from bot.storage.workshops import Workshop
 
 KEYS = ("all", "district", "municipality", "area", "stage", "locale", "workshop")
 # a time typed for this very minute has passed by the time the form is sent
@@ -59,6 +63,9 @@ class Fields:
     values: Mapping[str, str] = field(default_factory=dict)
     when: str = ""
     force: bool = False
+    card: str = ""  # the workshop announced with its card; "": a text of its own (news)
+    # one-time: a double click or a reload of the POST schedules it once
+    form_id: str = ""
 
     @classmethod
     def of(cls, form: Mapping[str, str]) -> Fields:
@@ -67,6 +74,7 @@ class Fields:
             key=form.get("audience_key", "all"),
             values={k: form.get(f"audience_{k}", "").strip() for k in KEYS if k != "all"},
             when=form.get("when", "").strip(), force=form.get("force") == "1",
+            card=form.get("card", "").strip(), form_id=form.get("form_id", ""),
         )  # fmt: skip
 
     @property
@@ -80,6 +88,7 @@ class Checked:
 
     draft: Announcement
     audience: audiences.Audience
+    workshop: Workshop | None  # the one whose card goes out with it
     now: bool  # no time was given
     moved: bool  # its time fell in the quiet hours: it goes out when they end
 
@@ -106,14 +115,45 @@ async def _audience(t: Translator, services: Services, spec: str) -> audiences.A
     except audiences.AudienceError as exc:
         reason = _AUDIENCE_PROBLEMS.get(exc.reason, "web.announcements.error.audience_key")
         raise Refused(t.t(reason, value=exc.value)) from None
-    if who.key == "workshop" and await services.workshops.get(int(who.values[0])) is None:
-        raise Refused(t.t("web.announcements.error.workshop", value=who.values[0]))
+    if who.key == "workshop":
+        w = await services.workshops.get(int(who.values[0]))
+        if w is None:
+            raise Refused(t.t("web.announcements.error.workshop", value=who.values[0]))
+        # as in the chat: nobody is to be called to a workshop cancelled, begun or over
+        if not _announceable(w):
+            raise Refused(t.t("announce.no_workshop"))
     return who
 
 
+async def _card(t: Translator, services: Services, raw: str) -> Workshop | None:
+    if not raw:
+        return None
+    n = number(raw)
+    w = await services.workshops.get(n) if n is not None else None
+    if w is None or not _announceable(w):
+        raise Refused(t.t("announce.no_workshop"))
+    return w
+
+
+def _longest(services: Services, draft: Announcement, workshop: Workshop | None) -> int:
+    """The longest rendering over the locales, with the workshop's card when there is one."""
+    if workshop is None:
+        return max(render.visible_length(render.body(draft, loc), draft.html) for loc in Locale)
+    zone = services.settings.timezone
+    return max(
+        render.visible_length(
+            render.message(draft, services.i18n[loc], zone, workshop, None).text, draft.html
+        )
+        for loc in Locale
+    )
+
+
 async def check(t: Translator, services: Services, fields: Fields, by: str) -> Checked:
-    """As `partnerbot announce` checks it: text, audience, time, length; Refused if not."""
-    if not _worded(fields.body_sr):
+    """As `partnerbot announce` checks it: text, audience, time, length; Refused if not.
+    With a workshop's card the text is an optional note under it, as in the chat."""
+    workshop = await _card(t, services, fields.card)
+    needs_text = workshop is None or fields.body_sr or fields.body_en
+    if needs_text and not _worded(fields.body_sr):
         raise Refused(t.t("web.announcements.error.empty"))
     if fields.body_en and not _worded(fields.body_en):
         raise Refused(t.t("web.announcements.error.empty_en"))
@@ -129,15 +169,16 @@ async def check(t: Translator, services: Services, fields: Fields, by: str) -> C
         at = quiet_ends(at, settings.quiet_hours, settings.timezone)
     # plain text, as the command line writes it: what is typed is what people read
     draft = Announcement(
-        id=0, kind="news", body_sr=fields.body_sr, body_en=fields.body_en, html=False,
-        workshop_id=None, audience=who.spec, at=at, force=fields.force, status="scheduled",
-        created_by=by, created_at=now, started_at=None, finished_at=None, progress_ref="",
+        id=0, kind="news" if workshop is None else "workshop", body_sr=fields.body_sr,
+        body_en=fields.body_en, html=False, workshop_id=workshop.id if workshop else None,
+        audience=who.spec, at=at, force=fields.force, status="scheduled", created_by=by,
+        created_at=now, started_at=None, finished_at=None, progress_ref="",
     )  # fmt: skip
-    if length := render.too_long(draft):
+    if (length := _longest(services, draft, workshop)) > render.MAX_TEXT:
         raise Refused(
             t.t(
                 "web.announcements.error.too_long",
                 length=t.characters(length), limit=t.characters(render.MAX_TEXT),
             )
         )  # fmt: skip
-    return Checked(draft, who, now=asked is None, moved=moved)
+    return Checked(draft, who, workshop, now=asked is None, moved=moved)

@@ -4,7 +4,7 @@ sends what is scheduled here, as it sends what the chat and the command line sch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.announcements import audience as audiences
 from bot.announcements import manage, render
-from bot.announcements.compose import LOCALE_NAMES, describe
+from bot.announcements.compose import LOCALE_NAMES, _announceable, describe
 from bot.core.locales import Locale
 from bot.core.numbers import number
 from bot.oversight.audit import what
@@ -21,6 +21,7 @@ from bot.registration.form import choice_label, municipality_label
 from bot.registration.municipalities import all_municipalities
 from bot.storage.announcements import Report
 from bot.storage.clock import parse
+from bot.storage.db import transaction
 from bot.storage.web import parse_ref
 from bot.web.pages.announcement_form import Checked, Fields, Refused, check
 from bot.workshops import view
@@ -32,6 +33,9 @@ SHOWN = 50
 CHANGES = 10
 WORKSHOPS = 50
 _STATUSES = ("scheduled", "running", "done", "cancelled")
+# what the list shows and the page may cancel: reminders and workshop change or cancellation
+# notices are the bot's own, stopped with their workshop
+LISTED = ("news", "workshop")
 _ACTIONS = ("announce", "announce_cancel")
 
 
@@ -81,8 +85,12 @@ async def _notice(page: Page) -> str:
     done = page.request.query.get("done", "")
     n = number(page.request.query.get("number", ""))
     a = await store.get(n) if n is not None else None
-    if a is None:
+    if a is None or a.kind not in LISTED:
         return ""
+    if done == "scheduled" and a.status != "scheduled":
+        # sent, being sent or cancelled meanwhile: what it is now, not what it was
+        status = t.t(f"web.announcements.status.{a.status}")
+        return t.t("web.announcements.done_status", number=a.id, status=status)
     if done == "scheduled":
         count = await _count(page, a.audience)
         return t.t(
@@ -100,12 +108,19 @@ async def _notice(page: Page) -> str:
     return ""
 
 
+async def _titles(page: Page, ids: set[int]) -> dict[int, str]:
+    """The workshops the listed announcements carry the cards of: a few at most."""
+    found = {n: await page.services.workshops.get(n) for n in ids}
+    return {n: view.title(w, page.t) for n, w in found.items() if w is not None}
+
+
 async def listing(page: Page, status: int = 200, error: str = "") -> web.StreamResponse:
     t, services = page.t, page.services
     zone = services.settings.timezone
     store = services.announcements
     shown = await store.listing(_STATUSES, SHOWN)
     reports = await store.reports(a for a in shown if a.status != "scheduled")
+    cards = await _titles(page, {a.workshop_id for a in shown if a.workshop_id is not None})
     changes = await services.audit.latest_of(_ACTIONS, CHANGES)
     names = await _names(page, {a.created_by for a in shown} | {e.actor for e in changes})
     rows = [
@@ -116,7 +131,9 @@ async def listing(page: Page, status: int = 200, error: str = "") -> web.StreamR
             audience=describe(t, a.audience),
             status=t.t(f"web.announcements.status.{a.status}"),
             by=names[a.created_by],
-            text=manage.excerpt(a, 120),
+            text=" · ".join(
+                filter(None, (cards.get(a.workshop_id or 0, ""), manage.excerpt(a, 120)))
+            ),
             report=reports.get(a.id),
             cancellable=a.status in ("scheduled", "running"),
         )
@@ -136,6 +153,10 @@ async def cancel(page: Page) -> web.StreamResponse:
     n = number(raw)
     if n is None:
         return await listing(page, 400, t.t("web.bad_form.text"))
+    a = await page.services.announcements.get(n)
+    # a reminder or a change notice is not on this page: as unknown here as a made-up number
+    if a is None or a.kind not in LISTED:
+        return await listing(page, 404, t.t("announcements.unknown", number=n))
     was = await manage.cancel(page.services, page.coordinator, n)
     if was is None:
         return await listing(page, 404, t.t("announcements.unknown", number=n))
@@ -169,8 +190,10 @@ async def _form(
     zone = settings.timezone
     upcoming = await services.workshops.upcoming(limit=WORKSHOPS)
     workshops = [(str(w.id), f"{view.title(w, t)} · {t.datetime(w.starts_at, zone)}")
-                 for w in upcoming]  # fmt: skip
+                 for w in upcoming if _announceable(w)]  # fmt: skip
     quiet = settings.quiet_hours
+    if not fields.form_id:
+        fields = replace(fields, form_id=page.new_form_id())
     return page.render(
         "announcements_new.html", status, title=t.t("web.announcements.new"), fields=fields,
         choices=_choices(page, workshops), error=error,
@@ -181,28 +204,32 @@ async def _form(
 
 
 async def new(page: Page) -> web.StreamResponse:
-    return await _form(page, Fields())
+    # "Announce it" on the workshops page: that workshop's card, to be sent as the chat does
+    card = number(page.request.query.get("workshop", ""))
+    return await _form(page, Fields(card=str(card) if card is not None else ""))
 
 
-async def _checked(page: Page) -> tuple[Fields, Checked | str]:
-    fields = Fields.of(await page.form())
+async def _checked(page: Page) -> tuple[dict[str, str], Fields, Checked | str]:
+    form = await page.form()
+    fields = Fields.of(form)
     try:
-        return fields, await check(page.t, page.services, fields, str(page.coordinator))
+        return form, fields, await check(page.t, page.services, fields, str(page.coordinator))
     except Refused as exc:
-        return fields, exc.message
+        return form, fields, exc.message
 
 
 async def preview(page: Page) -> web.StreamResponse:
-    fields, checked = await _checked(page)
+    _, fields, checked = await _checked(page)
     if isinstance(checked, str):
         return await _form(page, fields, 400, checked)
     t, services = page.t, page.services
     zone = services.settings.timezone
     draft = checked.draft
     shown = [
-        (t.t(LOCALE_NAMES[loc]), render.message(draft, services.i18n[loc], zone, None, None).text)
+        (t.t(LOCALE_NAMES[loc]),
+         render.message(draft, services.i18n[loc], zone, checked.workshop, None).text)
         for loc in Locale
-    ]
+    ]  # fmt: skip
     count = await audiences.count(services.db, checked.audience)
     billed = await audiences.outside_session(
         services.db, checked.audience, max(draft.at, datetime.now(UTC))
@@ -213,7 +240,7 @@ async def preview(page: Page) -> web.StreamResponse:
         else t.datetime(draft.at, zone)
     )
     return await _form(
-        page, fields, shown=shown, english_gets_latin=not draft.body_en,
+        page, fields, shown=shown, english_gets_latin=draft.kind == "news" and not draft.body_en,
         summary=t.t("announce.summary", audience=describe(t, draft.audience),
                     people=t.tn("count.people", "count.people_plural", count), when=when),
         billed=t.tn("announce.billed", "announce.billed_plural", billed) if billed else "",
@@ -223,17 +250,25 @@ async def preview(page: Page) -> web.StreamResponse:
 
 
 async def schedule(page: Page) -> web.StreamResponse:
-    fields, checked = await _checked(page)
+    form, fields, checked = await _checked(page)
     if isinstance(checked, str):
         return await _form(page, fields, 400, checked)
     services, draft = page.services, checked.draft
-    n = await services.announcements.add(
-        kind=draft.kind, audience=draft.audience, at=draft.at, created_by=draft.created_by,
-        body_sr=draft.body_sr, body_en=draft.body_en, html=draft.html, force=draft.force,
-    )  # fmt: skip
-    assert n is not None  # only a reminder's once_key can make it None
-    await services.audit.record(page.coordinator, "announce", n)
-    return page.redirect(f"/announcements?done=scheduled&number={n}")
+    # scheduled and recorded, or neither; a double click or a reload of this POST leads
+    # where the first one did, and schedules nothing more
+    async with transaction(services.db):
+        led = await page.spent_form(form)
+        if led is None:
+            n = await services.announcements.add(
+                kind=draft.kind, audience=draft.audience, at=draft.at,
+                created_by=draft.created_by, body_sr=draft.body_sr, body_en=draft.body_en,
+                html=draft.html, workshop_id=draft.workshop_id, force=draft.force,
+            )  # fmt: skip
+            assert n is not None  # only a reminder's once_key can make it None
+            await services.audit.record(page.coordinator, "announce", n)
+            led = f"/announcements?done=scheduled&number={n}"
+            await page.form_led_to(form, led)
+    return page.redirect(led or "/announcements")
 
 
 def install(console: Console) -> None:

@@ -5,7 +5,6 @@ answers or closes one first, the other finds it handled."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,11 +13,11 @@ from aiohttp import web
 from bot.core.context import reader_locale
 from bot.core.dialogs.menu import MESSENGER_NAMES
 from bot.core.messages import UserRef
+from bot.core.numbers import number as parse_number
 from bot.handoff.flows import record_answer
 from bot.registration.fields import one_line
 from bot.registration.form import municipality_label
 from bot.registration.municipalities import all_municipalities
-from bot.storage import inbox as store
 from bot.storage.clock import parse
 from bot.storage.db import transaction
 from bot.storage.questions import Question
@@ -31,7 +30,6 @@ EARLIER = 5
 LATEST = 10
 # a few lines more than a chat message; the messenger splits what is longer than its limit
 MAX_ANSWER = 4000
-_NUMBER = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -64,10 +62,6 @@ class Problem:
     question: int | None = None  # whose answer box gets `typed` back
 
 
-def _number(text: str) -> int | None:
-    return int(text) if _NUMBER.fullmatch(text) else None
-
-
 def _name(q: Question) -> str:
     return one_line(q.asker_name) or str(q.asker)
 
@@ -78,8 +72,8 @@ async def _cards(page: Page, questions: list[Question]) -> list[Card]:
     places = all_municipalities()
     # for every asker on the page at once: one person may have several questions waiting
     askers = {q.user_id for q in questions}
-    history = await store.questions_of(services.db, askers)
-    registered = await store.municipalities_of(services.db, askers)
+    history = await services.questions.of_users(askers)
+    registered = await services.registrations.municipalities_of(askers)
     cards = []
     for q in questions:
         theirs = history[q.user_id]
@@ -126,7 +120,7 @@ async def _show(
     pages = max(1, math.ceil(total / PAGE_SIZE))
     # questions answered meanwhile may have emptied the last pages: show the last one left
     number = min(number, pages)
-    found = await store.open_page(page.services.db, PAGE_SIZE * (number - 1), PAGE_SIZE)
+    found, _ = await page.services.questions.open(PAGE_SIZE, PAGE_SIZE * (number - 1))
     cards = await _cards(page, found)
     # what was typed goes back into its question's box, or, where that is not on this page,
     # is shown with the message
@@ -144,7 +138,7 @@ async def _show(
 
 async def _confirmation(page: Page, done: str, number: str) -> str:
     """What ?done= says: from the stored question, never from the address's own text."""
-    found = _number(number)
+    found = parse_number(number)
     q = await page.services.questions.get(found) if found is not None else None
     if q is None or q.status != done or done not in ("answered", "closed"):
         return ""
@@ -155,9 +149,9 @@ async def _confirmation(page: Page, done: str, number: str) -> str:
 
 async def inbox(page: Page) -> web.StreamResponse:
     query = page.request.query
-    number = _number(query.get("page", "1"))
+    number = parse_number(query.get("page", "1"))
     if not number:
-        return page.console.message(page.t, 400, "web.bad_form.title", "web.bad_form.text")
+        return page.console.message(page.t, 400, "web.bad_form.title", "web.bad_form.text", page)
     notice = await _confirmation(page, query.get("done", ""), query.get("q", ""))
     return await _show(page, number, notice=notice)
 
@@ -165,19 +159,19 @@ async def inbox(page: Page) -> web.StreamResponse:
 async def _question(page: Page, form: dict[str, str], typed: str) -> Question | Problem:
     """The question the form names, or why there is none to act on."""
     t = page.t
-    number = _number(form.get("question", ""))
+    number = parse_number(form.get("question", ""))
     if number is None:
         return Problem(400, t.t("web.inbox.no_question"), typed)
     question = await page.services.questions.get(number)
     if question is not None:
         return question
-    if await store.was_numbered(page.services.db, number):
+    if await page.services.questions.was_numbered(number):
         return Problem(410, t.t("web.inbox.asker_gone", number=number), typed)
     return Problem(404, t.t("web.inbox.unknown", number=number), typed)
 
 
 def _back(form: dict[str, str]) -> int:
-    return _number(form.get("page", "")) or 1
+    return parse_number(form.get("page", "")) or 1
 
 
 def _done(page: Page, form: dict[str, str], done: str, question: Question) -> web.StreamResponse:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from bot.core.collation import sort_key
 from bot.core.context import Services
+from bot.core.erasure import holds_personal_data
 from bot.core.i18n import I18n, Translator
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
@@ -123,6 +124,13 @@ def _built(r: Any) -> Stored:
 _known: dict[tuple[Any, ...], Stored] = {}
 
 
+def _forget_known() -> None:
+    _known.clear()
+
+
+holds_personal_data(_forget_known)
+
+
 async def everything(services: Services) -> list[Stored]:
     global _known
     rows = [tuple(r) for r in await services.db.execute_fetchall(_EVERYTHING)]
@@ -135,6 +143,7 @@ async def everything(services: Services) -> list[Stored]:
 
 # fold() costs tens of microseconds: each name, address and position is folded once per process
 _folded = lru_cache(maxsize=65_536)(fold)
+holds_personal_data(_folded.cache_clear)
 
 
 @cache

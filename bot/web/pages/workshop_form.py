@@ -3,6 +3,7 @@ a workshop (Serbian typed once in either script, kept in Cyrillic)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -12,8 +13,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Translator
+from bot.core.numbers import number
 from bot.core.script import has_cyrillic, is_latin_serbian, to_cyrillic
 from bot.storage.workshops import DEFAULT_MINUTES, DEFAULT_REMINDERS, Workshop
+from bot.workshops.changes import values
 from bot.workshops.compose import LIMITS, MAX_CAPACITY, when_problem
 from bot.workshops.when import WhenError, parse_when
 
@@ -59,6 +62,12 @@ class Checked:
 def local_value(moment: datetime | None, zone: ZoneInfo) -> str:
     """A moment as <input type="datetime-local"> shows it, in the bot's time zone."""
     return f"{moment.astimezone(zone):%Y-%m-%dT%H:%M}" if moment is not None else ""
+
+
+def version(w: Workshop) -> str:
+    """A fingerprint of what a coordinator can change: the edit form carries the one of the
+    row it was filled from, so that saving it over a colleague's change is noticed."""
+    return hashlib.sha256(repr(sorted(values(w).items())).encode()).hexdigest()[:16]
 
 
 def from_workshop(w: Workshop, zone: ZoneInfo) -> Draft:
@@ -143,12 +152,13 @@ def _moment(
         raise _Refused(when_problem(t, problem.reason)) from None
 
 
-def _number(text: str, most: int, message: str) -> int:
-    number = text.replace(".", "").replace(" ", "")
-    # isdecimal, not isdigit: "²" is a digit that int() refuses
-    if not number.isdecimal() or not 1 <= int(number) <= most:
+def _count(text: str, most: int, message: str) -> int:
+    # "1.000" and "1 000" as people write them; ASCII digits only, and few of them (int()
+    # refuses a number of thousands of digits)
+    found = number(text.replace(".", "").replace(" ", ""))
+    if found is None or not 1 <= found <= most:
         raise _Refused(message)
-    return int(number)
+    return found
 
 
 class _Fields:
@@ -199,12 +209,12 @@ def check(
     start = f.take("starts", starts)
     minutes_bad = t.t("web.workshops.error.minutes", limit=MAX_MINUTES)
     minutes = f.take(
-        "minutes", lambda: _number(draft.minutes or str(DEFAULT_MINUTES), MAX_MINUTES, minutes_bad)
+        "minutes", lambda: _count(draft.minutes or str(DEFAULT_MINUTES), MAX_MINUTES, minutes_bad)
     )
     capacity_bad = t.t("web.workshops.error.capacity", limit=MAX_CAPACITY)
     capacity = f.take(
         "capacity",
-        lambda: _number(draft.capacity, MAX_CAPACITY, capacity_bad) if draft.capacity else None,
+        lambda: _count(draft.capacity, MAX_CAPACITY, capacity_bad) if draft.capacity else None,
     )
 
     def deadline() -> datetime | None:

@@ -4,15 +4,17 @@ effects (bot/workshops/changes.py): whichever side changes a workshop, people he
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.announcements.compose import _announceable
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
+from bot.core.numbers import number
+from bot.oversight.audit import what
 from bot.registration.fields import one_line
 from bot.storage.clock import parse
 from bot.storage.db import transaction
@@ -28,7 +30,6 @@ UPCOMING = 100
 PAST = 10
 LATEST = 10
 ACTIONS = ("workshop_add", "workshop_edit", "workshop_cancel")
-_NUMBER = re.compile(r"[0-9]{1,12}")
 _CONTENT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,6 +52,7 @@ class Row:
     deadline: str
     reminders: str
     changeable: bool  # neither cancelled nor over
+    announceable: bool  # not begun either: its card may still invite people
 
 
 @dataclass(frozen=True)
@@ -60,21 +62,19 @@ class Change:
     what: str
 
 
-def _number(text: str) -> int | None:
-    return int(text) if _NUMBER.fullmatch(text) else None
-
-
 def _say(page: Page, status: int, title: str, text: str) -> web.Response:
+    """A message page whose text names the workshop (console.message takes fixed texts)."""
     return page.render("message.html", status=status, title=title, text=text)
 
 
 async def _workshop(page: Page) -> Workshop | web.Response:
     """The workshop the address names, or the page that says there is none."""
-    t = page.t
-    number = _number(page.request.match_info.get("id", ""))
-    w = await page.services.workshops.get(number) if number is not None else None
+    n = number(page.request.match_info.get("id", ""))
+    w = await page.services.workshops.get(n) if n is not None else None
     if w is None:
-        return _say(page, 404, t.t("web.workshops.unknown.title"), t.t("web.workshops.unknown"))
+        return page.console.message(
+            page.t, 404, "web.workshops.unknown.title", "web.workshops.unknown", page
+        )
     return w
 
 
@@ -109,7 +109,7 @@ def _row(page: Page, w: Workshop, counts: tuple[int, int], now: datetime) -> Row
         waiting=waiting, places=places,
         deadline=t.datetime(until, zone) if until else t.t("web.workshops.deadline_start"),
         reminders=reminders_label(t, w.reminders),
-        changeable=not w.cancelled and w.ends_at > now,
+        changeable=not w.cancelled and w.ends_at > now, announceable=_announceable(w),
     )  # fmt: skip
 
 
@@ -123,36 +123,48 @@ async def _latest(page: Page) -> list[Change]:
             messenger, _, ident = entry.actor.partition(":")
             user = await services.users.get(UserRef(messenger, ident)) if ident else None
             names[entry.actor] = (one_line(user.name) if user else "") or entry.actor
-        if entry.action == "workshop_add":
-            what = t.t("audit.workshop_add", subject=entry.subject)
-        elif entry.action == "workshop_edit":
-            what = t.t("audit.workshop_edit", subject=entry.subject)
-        else:
-            what = t.t("audit.workshop_cancel", subject=entry.subject)
+            if entry.actor == "cli":
+                names["cli"] = t.t("audit.cli")
         when = t.datetime(parse(entry.at), services.settings.timezone)
-        shown.append(Change(when, names[entry.actor], what))
+        shown.append(Change(when, names[entry.actor], what(t, entry.action, entry.subject)))
     return shown
 
 
+async def _told_of_change(page: Page, w: Workshop, notice: int | None) -> int | None:
+    """How many the change notice `notice` reaches, from the database: None when it is not
+    this workshop's change notice (an address typed or kept from another day)."""
+    services = page.services
+    a = await services.announcements.get(notice) if notice is not None else None
+    if a is None or a.kind != "change" or a.workshop_id != w.id or a.status == "cancelled":
+        return None
+    if a.status == "scheduled":
+        going, _ = await services.attendance.counts(w.id)
+        return going
+    return (await services.announcements.report(a.id)).total
+
+
 async def _done(page: Page) -> str:
-    """What ?done= says, from the stored workshop: never the address's own text."""
-    t, query = page.t, page.request.query
-    number = _number(query.get("w", ""))
-    w = await page.services.workshops.get(number) if number is not None else None
+    """What ?done= says, from the database: the address names only what happened to which
+    workshop, never a text or a number to show."""
+    t, query, services = page.t, page.request.query, page.services
+    n = number(query.get("w", ""))
+    w = await services.workshops.get(n) if n is not None else None
     if w is None:
         return ""
-    title, when = view.title(w, t), t.datetime(w.starts_at, page.services.settings.timezone)
-    told = _number(query.get("told", ""))
+    title, when = view.title(w, t), t.datetime(w.starts_at, services.settings.timezone)
     done = query.get("done", "")
     if done == "added" and not w.cancelled:
         return t.t("web.workshops.done_added", title=title, when=when, id=w.id)
     if done == "edited" and not w.cancelled:
         said = t.t("wsc.saved_changes", title=title, when=when)
+        told = await _told_of_change(page, w, number(query.get("notice", "")))
         if told is not None:
             said += " " + t.tn("wsc.change_told", "wsc.change_told_plural", told)
         return said
-    if done == "cancelled" and w.cancelled and told is not None:
-        return t.tn("wsc.cancel_done", "wsc.cancel_done_plural", told, title=title)
+    if done == "cancelled" and w.cancelled:
+        # those signed up stay listed after a cancellation: they are the ones told
+        going, waiting = await services.attendance.counts(w.id)
+        return t.tn("wsc.cancel_done", "wsc.cancel_done_plural", going + waiting, title=title)
     return ""
 
 
@@ -210,9 +222,12 @@ async def _preview(
 
 
 async def _form(
-    page: Page, draft: form.Draft, old: Workshop | None, *, errors: dict[str, str] | None = None,
-    preview: Workshop | None = None,
+    page: Page, draft: form.Draft, old: Workshop | None, *, form_id: str, version: str = "",
+    errors: dict[str, str] | None = None, preview: Workshop | None = None, conflict: str = "",
+    status: int | None = None,
 ) -> web.StreamResponse:  # fmt: skip
+    """The form; `form_id` and `version` (of the row an edit was filled from) travel with it
+    unchanged through previews and corrections."""
     t, services = page.t, page.services
     cards, notes = await _preview(page, preview, old) if preview is not None else ([], [])
     if old is None:
@@ -222,7 +237,8 @@ async def _form(
         action = f"/workshops/{old.id}/edit"
     going = (await services.attendance.counts(old.id))[0] if old is not None else 0
     return page.render(
-        "workshops_form.html", status=400 if errors else 200, title=title, action=action,
+        "workshops_form.html", status=status or (400 if errors else 200), title=title,
+        action=action, form_id=form_id, version=version, conflict=conflict,
         draft=draft, errors=errors or {}, cards=cards, notes=notes, old=old, going=going,
         zone=services.settings.timezone.key, max_capacity=MAX_CAPACITY,
         max_minutes=form.MAX_MINUTES, example_link=form.EXAMPLE_LINK,
@@ -230,7 +246,16 @@ async def _form(
 
 
 async def new_form(page: Page) -> web.StreamResponse:
-    return await _form(page, form.Draft(), None)
+    return await _form(page, form.Draft(), None, form_id=page.new_form_id())
+
+
+async def _edited(page: Page, w: Workshop, conflict: str = "") -> web.StreamResponse:
+    """The edit form filled from the workshop as stored now."""
+    draft = form.from_workshop(w, page.services.settings.timezone)
+    return await _form(
+        page, draft, w, form_id=page.new_form_id(), version=form.version(w), conflict=conflict,
+        status=409 if conflict else None,
+    )  # fmt: skip
 
 
 async def edit_form(page: Page) -> web.StreamResponse:
@@ -239,28 +264,38 @@ async def edit_form(page: Page) -> web.StreamResponse:
         return w
     if (closed := _closed(page, w)) is not None:
         return closed
-    return await _form(page, form.from_workshop(w, page.services.settings.timezone), w)
+    return await _edited(page, w)
 
 
-async def _submitted(page: Page, old: Workshop | None) -> Workshop | web.StreamResponse:
+async def _submitted(
+    page: Page, fields: dict[str, str], old: Workshop | None
+) -> Workshop | web.StreamResponse:
     """The form's workshop to save, or the form again (with the errors, or the preview)."""
-    fields = await page.form()
     draft = form.from_form(fields)
     checked = form.check(page.t, draft, page.services.settings.timezone, old)
+    form_id, version = fields.get("form_id") or page.new_form_id(), fields.get("version", "")
     if checked.workshop is None:
-        return await _form(page, draft, old, errors=checked.errors)
+        return await _form(page, draft, old, form_id=form_id, version=version,
+                           errors=checked.errors)  # fmt: skip
     if fields.get("action") == "preview":
-        return await _form(page, draft, old, preview=checked.workshop)
+        return await _form(page, draft, old, form_id=form_id, version=version,
+                           preview=checked.workshop)  # fmt: skip
     return checked.workshop
 
 
 async def create(page: Page) -> web.StreamResponse:
-    w = await _submitted(page, None)
+    fields = await page.form()
+    w = await _submitted(page, fields, None)
     if not isinstance(w, Workshop):
         return w
     async with transaction(page.services.db):
-        number = await changes.add(page.services, w, page.coordinator)
-    return page.redirect(f"/workshops?done=added&w={number}")
+        # a double click or a reload of this POST: where the first one led, nothing added
+        already = await page.spent_form(fields)
+        if already is None:
+            n = await changes.add(page.services, w, page.coordinator)
+            already = f"/workshops?done=added&w={n}"
+            await page.form_led_to(fields, already)
+    return page.redirect(already or "/workshops")
 
 
 async def edit(page: Page) -> web.StreamResponse:
@@ -270,27 +305,39 @@ async def edit(page: Page) -> web.StreamResponse:
         return old
     if (closed := _closed(page, old)) is not None:
         return closed
-    w = await _submitted(page, old)
+    fields = await page.form()
+    w = await _submitted(page, fields, old)
     if not isinstance(w, Workshop):
         return w
-    changed = None
+    changed: changes.Changed | None = None
+    current: Workshop | None = None
     async with transaction(services.db):
-        # a colleague may have cancelled it while this form was open
+        already = await page.spent_form(fields)
+        if already is not None:
+            return page.redirect(already or "/workshops")
         current = await services.workshops.get(old.id)
-        if current is not None and not current.cancelled:
+        # changed by a colleague since the form was filled: saving it would silently undo
+        # their change (or tell people of it a second time)
+        fresh = current is not None and form.version(current) == fields.get("version")
+        # cancelled by a colleague while this form was open: nothing to change any more
+        if current is not None and not current.cancelled and fresh:
             changed = await changes.change(services, current, w, page.coordinator)
         if changed is not None:
             for user_id in changed.moved_up:
                 notice = await people.moved_up_notice(services, changed.workshop, user_id)
                 if notice is not None:
                     await services.notices.add(user_id, notice.to, notice.reply)
-    if changed is None:
-        t = page.t
+            told = f"&notice={changed.notice}" if changed.notice is not None else ""
+            led = f"/workshops?done=edited&w={old.id}{told}"
+            await page.form_led_to(fields, led)
+    t = page.t
+    if current is None or current.cancelled:
         return _say(page, 409, t.t("web.workshops.closed.title"),
                     t.t("wsc.gone", title=view.title(w, t)))  # fmt: skip
+    if changed is None:
+        return await _edited(page, current, t.t("web.workshops.changed_meanwhile"))
     page.console.app.notifier.kick()  # those moved up hear it now
-    told = f"&told={changed.told}" if changed.told is not None else ""
-    return page.redirect(f"/workshops?done=edited&w={old.id}{told}")
+    return page.redirect(led)
 
 
 # -- cancelling and exports ---------------------------------------------------------------------
@@ -311,7 +358,7 @@ async def cancel(page: Page) -> web.StreamResponse:
         t = page.t
         return _say(page, 409, t.t("web.workshops.closed.title"),
                     t.t("wsc.is_cancelled", title=view.title(w, t)))  # fmt: skip
-    return page.redirect(f"/workshops?done=cancelled&w={w.id}&told={told}")
+    return page.redirect(f"/workshops?done=cancelled&w={w.id}")
 
 
 async def _export(page: Page, fmt: str) -> web.StreamResponse:

@@ -22,7 +22,7 @@ from bot.registration.municipalities import all_municipalities
 from bot.storage.announcements import Report
 from bot.storage.clock import parse
 from bot.storage.db import transaction
-from bot.storage.web import parse_ref
+from bot.web import changes
 from bot.web.pages.announcement_form import Checked, Fields, Refused, check
 from bot.workshops import view
 
@@ -50,25 +50,6 @@ class Row:
     text: str
     report: Report | None
     cancellable: bool
-
-
-@dataclass(frozen=True)
-class Change:
-    when: str
-    who: str
-    what: str
-
-
-async def _names(page: Page, actors: set[str]) -> dict[str, str]:
-    """Who did it, by name where the bot knows them: a handful of coordinators."""
-    names: dict[str, str] = {}
-    for actor in actors:
-        ref = parse_ref(actor)
-        user = await page.services.users.get(ref) if ref.id else None
-        names[actor] = user.name if user and user.name else actor
-    if "cli" in names:
-        names["cli"] = page.t.t("audit.cli")
-    return names
 
 
 async def _count(page: Page, spec: str) -> int:
@@ -121,8 +102,8 @@ async def listing(page: Page, status: int = 200, error: str = "") -> web.StreamR
     shown = await store.listing(_STATUSES, SHOWN)
     reports = await store.reports(a for a in shown if a.status != "scheduled")
     cards = await _titles(page, {a.workshop_id for a in shown if a.workshop_id is not None})
-    changes = await services.audit.latest_of(_ACTIONS, CHANGES)
-    names = await _names(page, {a.created_by for a in shown} | {e.actor for e in changes})
+    audit = await services.audit.latest_of(_ACTIONS, CHANGES)
+    names = await changes.names(page, {a.created_by for a in shown} | {e.actor for e in audit})
     rows = [
         Row(
             number=a.id,
@@ -141,8 +122,8 @@ async def listing(page: Page, status: int = 200, error: str = "") -> web.StreamR
     ]
     return page.render(
         "announcements.html", status, title=t.t("web.nav.announcements"), rows=rows,
-        changes=[Change(t.datetime(parse(e.at), zone), names[e.actor],
-                        what(t, e.action, e.subject)) for e in changes],
+        changes=[changes.Change(t.datetime(parse(e.at), zone), names[e.actor],
+                                what(t, e.action, e.subject)) for e in audit],
         notice="" if error else await _notice(page), error=error,
     )  # fmt: skip
 

@@ -12,7 +12,6 @@ from aiohttp import web
 
 from bot.core.context import reader_locale
 from bot.core.dialogs.menu import MESSENGER_NAMES
-from bot.core.messages import UserRef
 from bot.core.numbers import number as parse_number
 from bot.handoff.flows import record_answer
 from bot.registration.fields import one_line
@@ -21,6 +20,7 @@ from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
 from bot.storage.db import transaction
 from bot.storage.questions import Question
+from bot.web import changes
 
 if TYPE_CHECKING:
     from bot.web.console import Console, Page
@@ -43,13 +43,6 @@ class Card:
     municipality: str
     context: str | None  # the answer a follow-up replies to
     earlier: list[tuple[Question, str]]  # the person's other questions, when each was asked
-
-
-@dataclass(frozen=True)
-class Handled:
-    who: str
-    when: str
-    what: str
 
 
 @dataclass(frozen=True)
@@ -97,22 +90,6 @@ async def _cards(page: Page, questions: list[Question]) -> list[Card]:
     return cards
 
 
-async def _latest(page: Page) -> list[Handled]:
-    t, services = page.t, page.services
-    names: dict[str, str] = {}
-    shown = []
-    # from the chat and the console alike
-    for entry in await services.audit.latest_of(("answer", "close"), LATEST):
-        if entry.actor not in names:
-            messenger, _, ident = entry.actor.partition(":")
-            user = await services.users.get(UserRef(messenger, ident))
-            names[entry.actor] = (one_line(user.name) if user else "") or entry.actor
-        what_id = "audit.answer" if entry.action == "answer" else "audit.close"
-        when = t.datetime(parse(entry.at), services.settings.timezone)
-        shown.append(Handled(names[entry.actor], when, t.t(what_id, subject=entry.subject)))
-    return shown
-
-
 async def _show(
     page: Page, number: int, notice: str = "", problem: Problem | None = None
 ) -> web.StreamResponse:
@@ -131,7 +108,7 @@ async def _show(
         "inbox.html", status=problem.status if problem else 200,
         title=page.t.t("web.inbox.title"), cards=cards,
         total=total, number=number, pages=pages, notice=notice, problem=problem, drafts=drafts,
-        latest=await _latest(page), max_answer=MAX_ANSWER,
+        latest=await changes.latest(page, ("answer", "close"), LATEST), max_answer=MAX_ANSWER,
         answer_limit=page.t.characters(MAX_ANSWER),
     )  # fmt: skip
 

@@ -14,12 +14,12 @@ from bot.core.collation import sort_key
 from bot.core.erasure import holds_personal_data
 from bot.core.i18n import Translator
 from bot.core.locales import Locale
-from bot.core.messages import UserRef
 from bot.registration import export
 from bot.registration.fields import AREAS, STAGES
 from bot.registration.form import choice_label, shown_phone
 from bot.storage.clock import parse
 from bot.storage.registrations import Stored
+from bot.web import changes
 from bot.web.pages.registration_table import (
     SORTS,
     BadQuery,
@@ -110,42 +110,12 @@ def _row(stored: Stored, t: Translator, page: Page) -> Row:
     )
 
 
-@dataclass(frozen=True)
-class ExportDone:
-    when: str
-    who: str
-    what: str
-
-
-async def latest_exports(page: Page) -> list[ExportDone]:
-    """Who downloaded the registrations lately, from here or from the chat (/export)."""
-    t, services = page.t, page.services
-    entries = await services.db.execute_fetchall(
-        "SELECT at, actor, subject FROM audit WHERE action = 'export' ORDER BY id DESC LIMIT ?",
-        (EXPORTS_SHOWN,),
-    )
-    done = []
-    for at, actor, subject in entries:
-        # "telegram:123", or "cli" for the server's command line
-        messenger, _, ident = str(actor).partition(":")
-        user = await services.users.get(UserRef(messenger, ident)) if ident else None
-        who = user.name if user and user.name else str(actor)
-        if actor == "cli":
-            who = t.t("audit.cli")
-        when = t.datetime(parse(str(at)), services.settings.timezone)
-        done.append(ExportDone(when, who, t.t("audit.export", subject=subject)))
-    return done
-
-
 def _number(n: int, t: Translator) -> str:
     return format_decimal(n, locale=t.locale.babel_id)
 
 
 def _bad(page: Page) -> web.Response:
-    t = page.t
-    return page.render(
-        "message.html", status=400, title=t.t("web.bad_form.title"), text=t.t("web.bad_form.text")
-    )
+    return page.console.message(page.t, 400, "web.bad_form.title", "web.bad_form.text", page)
 
 
 async def registrations(page: Page) -> web.StreamResponse:
@@ -184,7 +154,7 @@ async def registrations(page: Page) -> web.StreamResponse:
         districts=district_options,
         areas=[(a, choice_label(t, "area", a)) for a in AREAS],
         stages=[(s, choice_label(t, "stage", s)) for s in STAGES],
-        exports=await latest_exports(page),
+        exports=await changes.latest(page, ("export",), EXPORTS_SHOWN),
     )
 
 

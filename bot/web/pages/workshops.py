@@ -12,13 +12,10 @@ from aiohttp import web
 
 from bot.announcements.compose import _announceable
 from bot.core.locales import Locale
-from bot.core.messages import UserRef
 from bot.core.numbers import number
-from bot.oversight.audit import what
-from bot.registration.fields import one_line
-from bot.storage.clock import parse
 from bot.storage.db import transaction
 from bot.storage.workshops import Workshop
+from bot.web import changes as recent
 from bot.web.pages import workshop_form as form
 from bot.workshops import attendees, changes, people, view
 from bot.workshops.compose import MAX_CAPACITY, reminders_label
@@ -53,13 +50,6 @@ class Row:
     reminders: str
     changeable: bool  # neither cancelled nor over
     announceable: bool  # not begun either: its card may still invite people
-
-
-@dataclass(frozen=True)
-class Change:
-    when: str
-    who: str
-    what: str
 
 
 def _say(page: Page, status: int, title: str, text: str) -> web.Response:
@@ -113,23 +103,6 @@ def _row(page: Page, w: Workshop, counts: tuple[int, int], now: datetime) -> Row
     )  # fmt: skip
 
 
-async def _latest(page: Page) -> list[Change]:
-    """Workshops added, changed and cancelled lately, from here or from the chat."""
-    t, services = page.t, page.services
-    names: dict[str, str] = {}
-    shown = []
-    for entry in await services.audit.latest_of(ACTIONS, LATEST):
-        if entry.actor not in names:
-            messenger, _, ident = entry.actor.partition(":")
-            user = await services.users.get(UserRef(messenger, ident)) if ident else None
-            names[entry.actor] = (one_line(user.name) if user else "") or entry.actor
-            if entry.actor == "cli":
-                names["cli"] = t.t("audit.cli")
-        when = t.datetime(parse(entry.at), services.settings.timezone)
-        shown.append(Change(when, names[entry.actor], what(t, entry.action, entry.subject)))
-    return shown
-
-
 async def _told_of_change(page: Page, w: Workshop, notice: int | None) -> int | None:
     """How many the change notice `notice` reaches, from the database: None when it is not
     this workshop's change notice (an address typed or kept from another day)."""
@@ -178,7 +151,7 @@ async def _list(page: Page, problem: str = "", status: int = 200) -> web.StreamR
         upcoming=[_row(page, w, counts[w.id], now) for w in upcoming],
         past=[_row(page, w, counts[w.id], now) for w in past],
         notice="" if problem else await _done(page), problem=problem,
-        latest=await _latest(page),
+        latest=await recent.latest(page, ACTIONS, LATEST),
     )  # fmt: skip
 
 

@@ -32,7 +32,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-sync"]  # fmt: skip
 LAPTOP = ViewportSize(width=1280, height=800)
 PHONE = ViewportSize(width=360, height=740)
-PAGES = ("/", "/registrations", "/inbox", "/announcements", "/announcements/new")
+PAGES = (
+    "/", "/registrations", "/inbox", "/workshops", "/workshops/new", "/announcements",
+    "/announcements/new", "/asked",
+)  # fmt: skip
 ASKER = 801
 QUESTION = "Can two municipalities share one Swedish partner?"
 ANSWER = "Yes, if each of them signs its own agreement."
@@ -154,6 +157,15 @@ async def _on_a_phone(chromium: Browser, laptop: BrowserContext, base: str) -> N
     page.set_default_timeout(5000)
     for path in PAGES:
         await open_page(page, base, path)
-        fits = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # against the phone's width, not window.innerWidth: a phone's browser widens its
+        # layout viewport to whatever overflows (and zooms out)
+        fits = await page.evaluate(
+            "w => document.documentElement.scrollWidth <= w && [...document.querySelectorAll("
+            "'body *')].every(e => e.getBoundingClientRect().right <= w + 1)",
+            PHONE["width"],
+        )
         assert fits, f"{path} scrolls sideways on a phone"
+        if shots := os.environ.get("PARTNERBOT_PHONE_SHOTS"):  # to look at them by eye
+            name = path.strip("/").replace("/", "-") or "overview"
+            await page.screenshot(path=f"{shots}/{name}.png", full_page=True, timeout=60_000)
     await phone.close()

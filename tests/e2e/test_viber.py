@@ -25,6 +25,7 @@ from bot.channels.viber.markup import PRESS
 from bot.core.i18n import I18n
 from bot.core.messages import Outgoing, Reply, UserRef
 from bot.delivery.outcome import Status
+from bot.storage.web import WebSessions
 from tests.chat import settings
 from tests.telegram_double import BotApiDouble
 from tests.viber_double import SentMessage, ViberDouble
@@ -431,3 +432,15 @@ async def test_the_preview_says_how_many_viber_recipients_are_billed(bot: Bot) -
     assert ask and "1 of them has not written to the bot in the last 24 hours" in (
         preview.text or ""
     )
+
+
+async def test_a_viber_coordinator_gets_a_sign_in_link_for_the_web_console(bot: Bot) -> None:
+    viber = bot.viber
+    sent = await say(viber, COORDINATOR, "/web", 1, language="en")
+    text = sent.text or ""
+    assert "sign-in link to the web console" in text
+    secret = text.split("/signin/")[1].split()[0]
+    assert await WebSessions(bot.app.services.db).link_state(secret) == "valid"
+    # someone who is not a coordinator gets no link
+    sent = await say(viber, "stranger==", "/web", 1, language="en")
+    assert "/signin/" not in (sent.text or "") and "coordinators only" in (sent.text or "")

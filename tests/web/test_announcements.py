@@ -438,3 +438,26 @@ async def test_a_workshop_is_announced_with_its_card(db_path: Path, i18n: I18n) 
         await browser.post("/announcements/preview", _form(card=str(wid), body_sr="", body_en="Hi"))
         assert browser.status == 400
         assert "Please write the announcement's text in Serbian." in _page(browser)
+
+
+async def test_the_form_counts_the_audience_as_it_is_chosen(db_path: Path, i18n: I18n) -> None:
+    async with desk(db_path, i18n, quiet_hours=None) as (app, _, browser):
+        await _coordinator(app, browser)
+        await _subscriber(app, "1", Locale.SR_LATN)
+        await _subscriber(app, "2", Locale.EN)
+        for query, said in (
+            ({"audience_key": "all"}, "Reaches 2 people now."),
+            ({"audience_key": "locale", "audience_locale": "en"}, "Reaches 1 person now."),
+        ):
+            async with browser.client.get(
+                browser.base + "/announcements/audience", params=query
+            ) as resp:
+                assert resp.status == 200 and (await resp.json())["text"] == said
+        async with browser.client.get(
+            browser.base + "/announcements/audience",
+            params={"audience_key": "district", "audience_district": "Nowhere"},
+        ) as resp:
+            assert resp.status == 400 and "Nowhere" in (await resp.json())["text"]
+        browser.client.cookie_jar.clear()
+        async with browser.client.get(browser.base + "/announcements/audience") as resp:
+            assert resp.status == 401

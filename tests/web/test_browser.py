@@ -9,12 +9,20 @@ instead (.ci/run installs Chromium). PARTNERBOT_SCREENSHOT=path saves the overvi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)  # fmt: skip
 
 from bot.app import App
 from bot.core.i18n import I18n
@@ -133,6 +141,15 @@ async def _at_a_desk(page: Page, app: App, api: BotApiDouble) -> None:
 
     await page.get_by_role("link", name="Announcements").click()
     await page.get_by_role("link", name="New announcement").click()
+    # the number of recipients follows the audience as it is chosen
+    count = page.locator("#audience-count")
+    await expect(count).to_have_text(re.compile(r"^Reaches \d+ (person|people) now\.$"))
+    everyone = await count.inner_text()
+    await page.get_by_label("By language").check()
+    await page.get_by_label("language", exact=True).select_option("en")
+    await expect(count).not_to_have_text(everyone)
+    await page.get_by_label("All subscribers").check()
+    await expect(count).to_have_text(everyone)
     await page.locator("textarea[name=body_sr]").fill(ANNOUNCEMENT)
     async with page.expect_navigation():
         await page.get_by_role("button", name="Preview", exact=True).click()

@@ -109,7 +109,7 @@ def _when(t: Translator, services: Services, raw: str, now: datetime) -> datetim
     return at
 
 
-async def _audience(t: Translator, services: Services, spec: str) -> audiences.Audience:
+async def audience_of(t: Translator, services: Services, spec: str) -> audiences.Audience:
     try:
         who = audiences.parse(spec)
     except audiences.AudienceError as exc:
@@ -159,7 +159,7 @@ async def check(t: Translator, services: Services, fields: Fields, by: str) -> C
         raise Refused(t.t("web.announcements.error.empty_en"))
     if fields.key not in KEYS:
         raise Refused(t.t("web.announcements.error.audience_key", value=fields.key))
-    who = await _audience(t, services, fields.spec)
+    who = await audience_of(t, services, fields.spec)
     now = datetime.now(UTC)
     asked = _when(t, services, fields.when, now)
     at = asked or now

@@ -23,7 +23,7 @@ from bot.storage.announcements import Report
 from bot.storage.clock import parse
 from bot.storage.db import transaction
 from bot.web import changes
-from bot.web.pages.announcement_form import Checked, Fields, Refused, check
+from bot.web.pages.announcement_form import Checked, Fields, Refused, audience_of, check
 from bot.workshops import view
 
 if TYPE_CHECKING:
@@ -252,7 +252,24 @@ async def schedule(page: Page) -> web.StreamResponse:
     return page.redirect(led or "/announcements")
 
 
+async def audience_count(page: Page) -> web.StreamResponse:
+    """The form's live count: how many the chosen audience reaches now (console.js asks as the
+    choice changes; without scripts, Preview tells the same)."""
+    t, services = page.t, page.services
+    fields = Fields.of(page.request.query)
+    try:
+        who = await audience_of(t, services, fields.spec)
+    except Refused as exc:
+        return web.json_response({"text": exc.message}, status=400)
+    n = await audiences.count(services.db, who)
+    return web.json_response(
+        {"count": n, "text": t.t("web.announcements.live_count",
+                                 people=t.tn("count.people", "count.people_plural", n))}
+    )  # fmt: skip
+
+
 def install(console: Console) -> None:
+    console.get("/announcements/audience", audience_count)
     console.get("/announcements", listing)
     console.post("/announcements/cancel", cancel)
     console.get("/announcements/new", new)

@@ -45,6 +45,9 @@ PAGES = (
     "/announcements/new", "/asked",
 )  # fmt: skip
 ASKER = 801
+# asked too, and answered from the phone
+ON_THE_GO = (802, "Is the workshop in Niš also online?", "Yes, the link comes a day before.")
+ON_THE_GO_ANNOUNCEMENT = "Подсетник: пријаве за радионицу у Нишу до петка."
 QUESTION = "Can two municipalities share one Swedish partner?"
 ANSWER = "Yes, if each of them signs its own agreement."
 ANNOUNCEMENT = "Позив за нова партнерства отвара се у понедељак."
@@ -98,6 +101,11 @@ async def test_a_coordinator_signs_in_answers_and_schedules_in_a_browser(
         await api.wait_for_sent(ASKER, 1)
         api.user_text(ASKER, QUESTION, first_name="Milica", language_code="en")
         await api.wait_for_sent(ASKER, 2)
+        asker, question, _ = ON_THE_GO
+        api.user_text(asker, "/ask", first_name="Jovan", language_code="en")
+        await api.wait_for_sent(asker, 1)
+        api.user_text(asker, question, first_name="Jovan", language_code="en")
+        await api.wait_for_sent(asker, 2)
         coordinator = int(COORDINATOR.id)
         api.user_text(coordinator, "/web", first_name="Vesna", language_code="en")
         # the link names the bot's configured address; this test's server has its own port
@@ -109,7 +117,7 @@ async def test_a_coordinator_signs_in_answers_and_schedules_in_a_browser(
         await open_page(page, http.base, signin)
         await sign_in_by_keyboard(page)
         await _at_a_desk(page, app, api)
-        await _on_a_phone(chromium, laptop, http.base)
+        await _on_a_phone(chromium, laptop, http.base, app, api)
         await laptop.close()
 
 
@@ -164,7 +172,9 @@ async def _at_a_desk(page: Page, app: App, api: BotApiDouble) -> None:
     assert [tuple(r) for r in rows] == [("scheduled",)]
 
 
-async def _on_a_phone(chromium: Browser, laptop: BrowserContext, base: str) -> None:
+async def _on_a_phone(
+    chromium: Browser, laptop: BrowserContext, base: str, app: App, api: BotApiDouble
+) -> None:
     # the same session, on a small screen
     phone = await chromium.new_context(
         viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB",
@@ -185,4 +195,23 @@ async def _on_a_phone(chromium: Browser, laptop: BrowserContext, base: str) -> N
         if shots := os.environ.get("PARTNERBOT_PHONE_SHOTS"):  # to look at them by eye
             name = path.strip("/").replace("/", "-") or "overview"
             await page.screenshot(path=f"{shots}/{name}.png", full_page=True, timeout=60_000)
+
+    # the work itself, by touch: an answer and an announcement
+    asker, question, answer = ON_THE_GO
+    await open_page(page, base, "/inbox")
+    card = page.locator("article", has_text=question)
+    await card.locator("textarea[name=answer]").fill(answer)
+    async with page.expect_navigation():
+        await card.locator("form", has=page.locator("textarea")).locator("button").tap()
+    assert question not in await main_text(page)
+    assert answer in (await api.wait_for_sent(asker, 3))[-1].text
+    await open_page(page, base, "/announcements/new")
+    await page.locator("textarea[name=body_sr]").fill(ON_THE_GO_ANNOUNCEMENT)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Schedule", exact=True).tap()
+    assert "Scheduled: announcement no." in await main_text(page)
+    rows = await app.services.db.execute_fetchall(
+        "SELECT status FROM announcements WHERE body_sr = ?", (ON_THE_GO_ANNOUNCEMENT,)
+    )
+    assert [tuple(r) for r in rows] == [("scheduled",)]
     await phone.close()

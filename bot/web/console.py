@@ -87,10 +87,27 @@ class Page:
         if form.get("form_id"):
             await self.console.sessions.form_led_to(form["form_id"], path)
 
+    @staticmethod
+    def download(content: bytes, filename: str) -> web.Response:
+        """A file to save (an export): CSV or Excel by its name's ending; never cached."""
+        kind = _FILE_TYPES[filename.rsplit(".", 1)[-1]]
+        return web.Response(
+            body=content, content_type=kind, charset="utf-8" if kind == "text/csv" else None,
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+            },
+        )  # fmt: skip
+
     async def form(self) -> dict[str, str]:
         data = await self.request.post()
         return {k: v for k, v in data.items() if isinstance(v, str)}
 
+
+_FILE_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 

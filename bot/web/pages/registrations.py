@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 
 PER_PAGE = 100
 EXPORTS_SHOWN = 5
-_CONTENT_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 # -- what the table shows --------------------------------------------------------------------
 
@@ -170,16 +166,7 @@ async def _export(page: Page, fmt: str) -> web.StreamResponse:
     content = export.render(rows, page.t, zone, fmt)
     await services.audit.record(page.coordinator, "export", f"{fmt} {len(rows)}")
     stamp = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
-    return web.Response(
-        body=content,
-        content_type=_CONTENT_TYPES[fmt],
-        charset="utf-8" if fmt == "csv" else None,
-        headers={
-            "Content-Disposition": f'attachment; filename="registrations-{stamp}.{fmt}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return page.download(content, f"registrations-{stamp}.{fmt}")
 
 
 async def export_csv(page: Page) -> web.StreamResponse:

@@ -27,10 +27,6 @@ UPCOMING = 100
 PAST = 10
 LATEST = 10
 ACTIONS = ("workshop_add", "workshop_edit", "workshop_cancel")
-_CONTENT_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @dataclass(frozen=True)
@@ -343,14 +339,7 @@ async def _export(page: Page, fmt: str) -> web.StreamResponse:
     content = attendees.render(rows, page.t, zone, fmt)
     await services.audit.record(page.coordinator, "export_attendees", f"{w.id} {fmt} {len(rows)}")
     day = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
-    return web.Response(
-        body=content, content_type=_CONTENT_TYPES[fmt],
-        charset="utf-8" if fmt == "csv" else None,
-        headers={
-            "Content-Disposition": f'attachment; filename="attendees-{w.id}-{day}.{fmt}"',
-            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-        },
-    )  # fmt: skip
+    return page.download(content, f"attendees-{w.id}-{day}.{fmt}")
 
 
 async def export_csv(page: Page) -> web.StreamResponse:

@@ -5,6 +5,7 @@ ENV UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     PARTNERBOT_DB=/data/partnerbot.sqlite3 \
+    PARTNERBOT_WEB_LISTEN=0.0.0.0:8080 \
     PYTHONUNBUFFERED=1
 
 RUN pip install --no-cache-dir uv==0.13.8 \
@@ -20,4 +21,6 @@ RUN uv sync --frozen --no-dev
 
 USER partnerbot
 VOLUME ["/data"]
+# the web console and the messengers' webhooks (publish on the host's loopback)
+EXPOSE 8080
 CMD ["/app/.venv/bin/partnerbot", "run"]

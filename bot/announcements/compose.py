@@ -59,7 +59,7 @@ def _draft(data: dict[str, Any], created_by: str) -> Announcement:
     )  # fmt: skip
 
 
-def _announceable(w: Workshop) -> bool:
+def announceable(w: Workshop) -> bool:
     """Its card offers "I'll attend": not for a workshop cancelled, begun or over."""
     return not w.cancelled and w.starts_at > datetime.now(UTC)
 
@@ -104,7 +104,7 @@ class AnnounceForm:
             return [other]
         if workshop_id is not None:
             w = await ctx.services.workshops.get(workshop_id)
-            if w is None or not _announceable(w):
+            if w is None or not announceable(w):
                 return [ctx.with_menu_button(ctx.t.t("announce.no_workshop"))]
             data: dict[str, Any] = {"kind": "workshop", "workshop_id": w.id}
             state = await ctx.services.dialogs.put(
@@ -134,7 +134,7 @@ class AnnounceForm:
         if step == "text":
             text = t.t("announce.ask_text")
             upcoming = await ctx.services.workshops.upcoming(limit=3)
-            for w in filter(_announceable, upcoming):
+            for w in filter(announceable, upcoming):
                 label = t.t("announce.button.from_workshop", title=view.title(w, t))
                 rows.append((self._b(ctx, state, label, f"ws={w.id}"),))
         elif step == "english":
@@ -372,7 +372,7 @@ class AnnounceForm:
             return await self._prompt(ctx, new, problem + "\n\n")
         if data.get("workshop_id"):
             w = await services.workshops.get(int(data["workshop_id"]))
-            if w is None or not _announceable(w):
+            if w is None or not announceable(w):
                 await services.dialogs.clear(ctx.user.id, self.name)
                 return [ctx.with_menu_button(t.t("announce.no_workshop"))]
         number = await services.announcements.add(

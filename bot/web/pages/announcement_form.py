@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.announcements import audience as audiences
 from bot.announcements import render
-from bot.announcements.compose import _announceable
+from bot.announcements.compose import announceable
 from bot.announcements.quiet import is_quiet, quiet_ends
 from bot.core.context import Services
 from bot.core.i18n import Translator
@@ -120,7 +120,7 @@ async def audience_of(t: Translator, services: Services, spec: str) -> audiences
         if w is None:
             raise Refused(t.t("web.announcements.error.workshop", value=who.values[0]))
         # as in the chat: nobody is to be called to a workshop cancelled, begun or over
-        if not _announceable(w):
+        if not announceable(w):
             raise Refused(t.t("announce.no_workshop"))
     return who
 
@@ -130,7 +130,7 @@ async def _card(t: Translator, services: Services, raw: str) -> Workshop | None:
         return None
     n = number(raw)
     w = await services.workshops.get(n) if n is not None else None
-    if w is None or not _announceable(w):
+    if w is None or not announceable(w):
         raise Refused(t.t("announce.no_workshop"))
     return w
 

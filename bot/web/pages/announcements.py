@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.announcements import audience as audiences
 from bot.announcements import manage, render
-from bot.announcements.compose import LOCALE_NAMES, _announceable, describe
+from bot.announcements.compose import LOCALE_NAMES, announceable, describe
 from bot.core.locales import Locale
 from bot.core.numbers import number
 from bot.oversight.audit import what
@@ -171,7 +171,7 @@ async def _form(
     zone = settings.timezone
     upcoming = await services.workshops.upcoming(limit=WORKSHOPS)
     workshops = [(str(w.id), f"{view.title(w, t)} · {t.datetime(w.starts_at, zone)}")
-                 for w in upcoming if _announceable(w)]  # fmt: skip
+                 for w in upcoming if announceable(w)]  # fmt: skip
     quiet = settings.quiet_hours
     if not fields.form_id:
         fields = replace(fields, form_id=page.new_form_id())

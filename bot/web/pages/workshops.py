@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.announcements.compose import _announceable
+from bot.announcements.compose import announceable
 from bot.core.locales import Locale
 from bot.core.numbers import number
 from bot.storage.db import transaction
@@ -95,7 +95,7 @@ def _row(page: Page, w: Workshop, counts: tuple[int, int], now: datetime) -> Row
         waiting=waiting, places=places,
         deadline=t.datetime(until, zone) if until else t.t("web.workshops.deadline_start"),
         reminders=reminders_label(t, w.reminders),
-        changeable=not w.cancelled and w.ends_at > now, announceable=_announceable(w),
+        changeable=not w.cancelled and w.ends_at > now, announceable=announceable(w),
     )  # fmt: skip
 
 

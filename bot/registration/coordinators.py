@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from bot.core.context import Context
 from bot.core.dispatcher import Command, Dispatcher
-from bot.core.messages import Attachment, Reply
+from bot.core.messages import Reply
 from bot.registration import export, rights
 from bot.registration.form import RegistrationForm, choice_label, municipality_label
 from bot.registration.municipalities import all_municipalities
@@ -45,10 +43,7 @@ async def registrations(ctx: Context) -> list[Reply]:
 
 async def export_file(ctx: Context, fmt: str = "xlsx") -> list[Reply]:
     rows = await ctx.services.registrations.all()
-    content = export.render(rows, ctx.t, ctx.services.settings.timezone, fmt)
-    stamp = datetime.now(UTC).astimezone(ctx.services.settings.timezone).strftime("%Y-%m-%d")
-    attachment = Attachment(f"registrations-{stamp}.{fmt}", content)
-    await ctx.services.audit.record(ctx.msg.user, "export", f"{fmt} {len(rows)}")
+    attachment = await export.export_file(ctx.services, rows, ctx.t, fmt, ctx.msg.user)
     return [
         Reply(ctx.t.tn("export.caption", "export.caption_plural", len(rows)), attachment=attachment)
     ]

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from bot.core.i18n import Translator
+from bot.core.messages import Attachment, UserRef
 from bot.registration.form import choice_label, municipality_label, shown_phone
 from bot.registration.municipalities import all_municipalities
 from bot.storage.clock import parse
 from bot.storage.registrations import Stored
+
+if TYPE_CHECKING:
+    from bot.core.context import Services
 
 COLUMNS = (
     "updated", "created", "municipality", "name", "position", "email", "phone", "areas",
@@ -87,3 +92,19 @@ def to_xlsx(lines: list[list[str]], title: str) -> bytes:
 def render(rows: list[Stored], t: Translator, zone: tzinfo, fmt: str) -> bytes:
     lines = table(rows, t, zone)
     return to_csv(lines) if fmt == "csv" else to_xlsx(lines, t.t("export.sheet"))
+
+
+def today(zone: tzinfo) -> str:
+    """The date in an export's file name, where the coordinators are."""
+    return datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
+
+
+async def export_file(
+    services: Services, rows: list[Stored], t: Translator, fmt: str, who: UserRef
+) -> Attachment:
+    """These registrations as a file named for today, the download recorded in the audit: the
+    chat's /export and the console's export alike."""
+    zone = services.settings.timezone
+    content = render(rows, t, zone, fmt)
+    await services.audit.record(who, "export", f"{fmt} {len(rows)}")
+    return Attachment(f"registrations-{today(zone)}.{fmt}", content)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.core.context import Context
 from bot.core.dialogs.menu import menu
 from bot.core.dispatcher import Command, Dispatcher
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Button, Reply
 from bot.storage.workshops import Workshop
 from bot.workshops import attendees, changes, view
 from bot.workshops.compose import FORM
@@ -121,14 +121,10 @@ async def _attendees(ctx: Context, w: Workshop) -> Reply:
 
 
 async def _export(ctx: Context, w: Workshop, fmt: str) -> Reply:
-    t, zone = ctx.t, ctx.services.settings.timezone
-    rows = await attendees.attendee_rows(ctx.services.db, w.id)
-    content = attendees.render(rows, t, zone, fmt)
-    day = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
-    attachment = Attachment(f"attendees-{w.id}-{day}.{fmt}", content)
-    await ctx.services.audit.record(ctx.msg.user, "export_attendees", f"{w.id} {fmt} {len(rows)}")
+    t = ctx.t
+    attachment, count = await attendees.export_file(ctx.services, w.id, t, fmt, ctx.msg.user)
     title = view.title(w, t)
-    caption = t.tn("wsc.export_caption", "wsc.export_caption_plural", len(rows), title=title)
+    caption = t.tn("wsc.export_caption", "wsc.export_caption_plural", count, title=title)
     return Reply(caption, attachment=attachment)
 
 

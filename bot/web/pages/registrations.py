@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -162,11 +161,8 @@ async def _export(page: Page, fmt: str) -> web.StreamResponse:
     services = page.services
     # every page of what the table shows, in its order
     rows = chosen(await everything(services), query, page.t, services.i18n)
-    zone = services.settings.timezone
-    content = export.render(rows, page.t, zone, fmt)
-    await services.audit.record(page.coordinator, "export", f"{fmt} {len(rows)}")
-    stamp = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
-    return page.download(content, f"registrations-{stamp}.{fmt}")
+    file = await export.export_file(services, rows, page.t, fmt, page.coordinator)
+    return page.download(file.content, file.filename)
 
 
 async def export_csv(page: Page) -> web.StreamResponse:

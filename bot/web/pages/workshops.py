@@ -334,12 +334,8 @@ async def _export(page: Page, fmt: str) -> web.StreamResponse:
     w = await _workshop(page)
     if isinstance(w, web.Response):
         return w
-    services, zone = page.services, page.services.settings.timezone
-    rows = await attendees.attendee_rows(services.db, w.id)
-    content = attendees.render(rows, page.t, zone, fmt)
-    await services.audit.record(page.coordinator, "export_attendees", f"{w.id} {fmt} {len(rows)}")
-    day = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
-    return page.download(content, f"attendees-{w.id}-{day}.{fmt}")
+    file, _ = await attendees.export_file(page.services, w.id, page.t, fmt, page.coordinator)
+    return page.download(file.content, file.filename)
 
 
 async def export_csv(page: Page) -> web.StreamResponse:

@@ -9,6 +9,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
@@ -320,3 +322,25 @@ async def test_the_inbox_in_three_locales(db_path: Path, i18n: I18n) -> None:
             assert browser.status == 200
             for text in texts:
                 assert text in html.unescape(browser.html), (locale, text)
+
+
+@pytest.mark.parametrize("code", [429, 502])
+async def test_an_answer_from_the_browser_survives_telegram_refusing_at_first(
+    db_path: Path, i18n: I18n, code: int
+) -> None:
+    # Telegram says "too many requests" (retry_after) or fails with a 5xx: the answer is
+    # waited for and sent again, and arrives once
+    async with BotApiDouble() as api, telegram_desk(db_path, i18n, api) as (app, _, browser):
+        api.user_text(801, "/ask", first_name="Марија", language_code="sr")
+        await api.wait_for_sent(801, 1)
+        api.user_text(801, "Када је следећи позив за пројекте?", first_name="Марија")
+        await api.wait_for_sent(801, 2)
+        await _coordinator(app, browser)
+        await browser.get("/inbox")
+        api.fail_next(2, code=code, method="sendMessage")
+        await browser.post("/inbox/answer", {"question": "1", "answer": "Рокови су на icld.se."})
+        assert "Sent: Марија will have your answer" in browser.text
+        answer = (await api.wait_for_sent(801, 3, timeout=15.0))[-1]
+        assert "„Рокови су на icld.se.“" in answer.text
+        await asyncio.sleep(0.3)
+        assert len([m for m in api.sent(801) if "icld.se" in m.text]) == 1

@@ -12,7 +12,8 @@ from bot.faq.knowledge import KnowledgeBase
 from bot.faq.postings import Floats
 from bot.faq.scoring import CharIndex, Document, StemIndex
 from bot.faq.smalltalk import without_greeting
-from bot.faq.text import Language, content_words, words
+from bot.faq.text import Language, content_words, stem, words
+from bot.faq.typos import Typos
 
 
 class Decision(Enum):
@@ -93,6 +94,11 @@ class Matcher:
         self._stems = [StemIndex(lang, d, n, t.k1, t.b) for lang, d in docs.items()]
         everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: d.topic)
         self._chars = CharIndex(everything, n)
+        stems = {stem(w, lang) for lang, ds in docs.items() for d in ds for w in d.words}
+        self._typos = Typos(
+            (w for d in everything for w in d.words),
+            lambda w: any(stem(w, lang) in stems for lang in docs),
+        )
 
     @property
     def topics(self) -> list[str]:
@@ -101,7 +107,7 @@ class Matcher:
     def scores(self, text: str) -> Floats:
         """Every topic's score for the text, 0..1, in knowledge-base order."""
         t = self.tuning
-        query = words(without_greeting(text))[:_MAX_WORDS]
+        query = [self._typos.correct(w) for w in words(without_greeting(text))[:_MAX_WORDS]]
         if not content_words(query):
             return np.zeros(len(self._ids))
         # The question's language is not known: each language's index has its say.

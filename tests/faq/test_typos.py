@@ -1,0 +1,63 @@
+"""A letter swapped, dropped, doubled or wrong still finds the word the knowledge base uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq.knowledge import load
+from bot.faq.matching import Decision, Matcher
+from bot.faq.typos import Typos
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load())
+
+
+def _typos(*words: str) -> Typos:
+    return Typos(words, known=lambda word: word.startswith("radionic"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("korsit", "korist"),  # two letters swapped
+        ("radionca", "radionica"),  # one left out
+        ("partnerrstvo", "partnerstvo"),  # one doubled
+        ("pertnerstvo", "partnerstvo"),  # one wrong
+    ],
+)
+def test_one_edit_away_is_put_right(typed: str, meant: str) -> None:
+    assert _typos("korist", "radionica", "partnerstvo").correct(typed) == meant
+
+
+def test_the_commoner_word_wins_a_tie() -> None:
+    typos = Typos(["kolaci", "koraci", "koraci", "koraci"], known=lambda _: False)
+    assert typos.correct("koaci") == "koraci"
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "rain",  # short words lie a letter from too many others ("train")
+        "radionice",  # known by its stem: another form, not a typo
+        "accountants",  # nothing near: left as it is, so it counts as unknown
+        "korist",  # known as it is
+    ],
+)
+def test_other_words_are_left_alone(word: str) -> None:
+    assert _typos("korist", "radionica", "train").correct(word) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Koja je korsit od partnerstva za opštinu?", "partnership.benefits"),
+        ("Koji su kroaci u partnerstvu sa švedskom opštinom?", "partnership.how_it_works"),
+        ("Kada je sledeća radionca?", "workshop.upcoming"),
+        ("What are the beneifts of a partnership?", "partnership.benefits"),
+    ],
+)
+def test_a_misspelt_question_is_answered(matcher: Matcher, question: str, topic: str) -> None:
+    match = matcher.match(question)
+    assert (match.topic, match.decision) == (topic, Decision.ANSWER), match

@@ -12,7 +12,7 @@ from bot.faq.knowledge import KnowledgeBase
 from bot.faq.postings import Floats
 from bot.faq.scoring import CharIndex, Document, StemIndex
 from bot.faq.smalltalk import without_greeting
-from bot.faq.text import Language, content_words, stem, words
+from bot.faq.text import Language, content_words, sentences, stem, words
 from bot.faq.typos import Typos
 
 
@@ -64,6 +64,8 @@ _SOURCES = ((Locale.SR_CYRL, Language.SERBIAN), (Locale.EN, Language.ENGLISH))
 _ALTERNATIVES = 3
 # A pasted letter must not cost more than a question: the first words say what it is about.
 _MAX_WORDS = 40
+# and only its first sentences are looked at one by one
+_MAX_SENTENCES = 4
 
 
 class Matcher:
@@ -105,7 +107,21 @@ class Matcher:
         return list(self._ids)
 
     def scores(self, text: str) -> Floats:
-        """Every topic's score for the text, 0..1, in knowledge-base order."""
+        """Every topic's score for the text, 0..1, in knowledge-base order.
+
+        A message of several sentences that does not match as a whole scores as its best
+        sentence: "I have just started at the municipality. What is SKGO?" is about SKGO.
+        """
+        whole = self._scores(text)
+        if whole.max(initial=0.0) >= self.tuning.unknown_below:
+            return whole
+        parts = sentences(text)[:_MAX_SENTENCES]
+        if len(parts) < 2:
+            return whole
+        best: Floats = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
+        return best
+
+    def _scores(self, text: str) -> Floats:
         t = self.tuning
         query = [self._typos.correct(w) for w in words(without_greeting(text))[:_MAX_WORDS]]
         if not content_words(query):

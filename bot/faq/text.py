@@ -85,6 +85,16 @@ def words(text: str) -> list[str]:
     ]
 
 
+# A sentence ends at . ! ? or an ellipsis followed by a space; "npr. 5" and "2.5" do too
+# sometimes, which only adds a fragment scored on its own.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, those with a letter in them."""
+    return [s for s in _SENTENCE_END.split(text.strip()) if any(ch.isalpha() for ch in s)]
+
+
 def content_words(words: Iterable[str]) -> list[str]:
     return [w for w in words if w not in QUESTION_WORDS]
 

@@ -148,3 +148,39 @@ def test_words_fold_and_drop_function_words() -> None:
 def test_answers_once_confidently_wrong(matcher: Matcher, question: str, topic: str) -> None:
     # seen answered with how to apply, what SKGO is, and the areas of cooperation
     assert matcher.match(question).topic == topic
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        (
+            "Tek sam počeo da radim u gradskoj upravi i još se snalazim po dokumentima. "
+            "Šta radi SKGO?",
+            "skgo.about",
+        ),
+        (
+            "I only started at the town hall last week and am still finding my way around "
+            "the files. Who funds the programme?",
+            "programme.funder",
+        ),
+        (
+            "Пре неколико дана сам преузела послове међународне сарадње у нашој општини и "
+            "читам све редом. Колико траје партнерство?",
+            "partnership.duration",
+        ),
+    ],
+)
+def test_a_question_after_a_few_words_about_oneself_is_answered(
+    matcher: Matcher, message: str, topic: str
+) -> None:
+    # the whole message scored under the "I don't know" line: the introduction's words
+    # count against the question
+    match = matcher.match(message)
+    assert (match.topic, match.decision) == (topic, Decision.ANSWER), match
+
+
+def test_sentences_of_an_unrelated_message_stay_unknown(matcher: Matcher) -> None:
+    match = matcher.match(
+        "Hvala vam. Kakvo će vreme biti sutra? Ne znam da li da ponesem kišobran."
+    )
+    assert match.decision is Decision.UNKNOWN, match

@@ -95,9 +95,10 @@ def test_decisions_follow_the_thresholds(matcher: Matcher, kb: KnowledgeBase) ->
             assert match.decision is Decision.UNKNOWN
         elif scores[0] - scores[1] >= tuning.margin:
             assert match.decision is Decision.ANSWER
-        else:
-            assert match.decision is Decision.CLARIFY
-            assert len(matcher.offer(match)) >= 2
+        else:  # a closer call is answered only when the second opinion agrees (test_votes)
+            assert match.decision in (Decision.ANSWER, Decision.CLARIFY)
+            if match.decision is Decision.CLARIFY:
+                assert len(matcher.offer(match)) >= 2
 
 
 def test_a_question_worded_as_in_the_knowledge_base_is_answered(matcher: Matcher) -> None:

@@ -52,11 +52,8 @@ def test_a_close_call_both_agree_on_is_answered(matcher: Matcher, question: str)
 
 
 def test_a_close_call_they_disagree_on_offers_both(matcher: Matcher) -> None:
-    # the matcher leans to who may take part, the second opinion to who else can join:
-    # the person chooses, the likelier wording first
-    match = matcher.match("Who else can join the partnership team?")
+    # the matcher leans to who funds SKGO's programme, the second opinion to what ICLD pays
+    # for a partnership: the person chooses
+    match = matcher.match("Koliko para daje Švedska za ovaj program?")
     assert match.decision is Decision.CLARIFY
-    assert set(matcher.offer(match)[:2]) == {
-        "partnership.eligibility",
-        "partnership.stakeholders",
-    }
+    assert set(matcher.offer(match)[:2]) == {"programme.funder", "partnership.funding"}

@@ -42,6 +42,9 @@ from bot.faq.smalltalk import small_talk
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT = ROOT / "benchmarks" / "data" / "faq_questions.tsv"
+# a second held-out set, 208 in scope (8 a topic) and 50 out of scope, written blind in stop 17
+# and measured, never tuned on: with twice the questions a kind, one question is 2 points
+HELD_OUT_2 = ROOT / "benchmarks" / "data" / "faq_questions2.tsv"
 DEFAULT_FILES = (
     ROOT.parent / "shared" / "faq-dev-questions.tsv",
     # 182 in scope and 30 out of scope, written without the knowledge base's questions, for tuning
@@ -50,6 +53,7 @@ DEFAULT_FILES = (
     ROOT / "benchmarks" / "data" / "faq_dev3.tsv",
     ROOT / "benchmarks" / "data" / "faq_oos_tuning.tsv",
     HELD_OUT,
+    HELD_OUT_2,
 )
 OUT_OF_SCOPE = frozenset({"-", "none"})
 KINDS = ("cyrl", "latn", "ascii", "typo", "en")
@@ -357,9 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         questions = read_questions(path)
         texts.extend(q.text for q in questions)
         held_out = path.resolve() == HELD_OUT.resolve()
-        ok = report_accuracy(str(path), evaluate(faq, questions), args.misses, held_out)
+        second = path.resolve() == HELD_OUT_2.resolve()
+        ok = report_accuracy(str(path), evaluate(faq, questions), args.misses, held_out or second)
         if held_out:
             met = ok if met is None else met and ok
+        if second:
+            print(f"targets on the second held-out set: {'met' if ok else 'NOT met'}")
     rule = (
         f"answered right >= {RIGHT_AT_LEAST} % and answered wrong <= {WRONG_AT_MOST} % per "
         f"kind, out of scope declined >= {DECLINED_AT_LEAST} %"

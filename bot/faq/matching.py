@@ -100,10 +100,10 @@ class Matcher:
         self._stems = [StemIndex(lang, d, n, t.k1, t.b) for lang, d in docs.items()]
         everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: d.topic)
         self._chars = CharIndex(everything, n)
-        stems = {stem(w, lang) for lang, ds in docs.items() for d in ds for w in d.words}
+        stems = set().union(*(index.terms for index in self._stems))
         self._typos = Typos(
             (w for d in everything for w in d.words),
-            lambda w: any(stem(w, lang) in stems for lang in docs),
+            lambda w: any(stem(w, index.language) in stems for index in self._stems),
         )
         self._votes = TopicVotes(everything, n)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +99,11 @@ class StemIndex:
         vocabulary = sorted({w for d in docs for w in d.words if len(w) >= _MIN_FUZZY})
         self._spelling = Spelling(vocabulary)
         self._vocabulary_terms = [self._ids[stem(w, language)] for w in vocabulary]
+
+    @property
+    def terms(self) -> Set[str]:
+        """The documents' stems."""
+        return self._ids.keys()
 
     def _query(self, words: Sequence[str]) -> tuple[dict[int, float], float]:
         """Term id → weight (question words weak, misspellings by resemblance), and idf total."""

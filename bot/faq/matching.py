@@ -12,7 +12,17 @@ from bot.faq.knowledge import KnowledgeBase
 from bot.faq.postings import Floats
 from bot.faq.scoring import CharIndex, Document, StemIndex
 from bot.faq.smalltalk import without_greeting
-from bot.faq.text import Language, content_words, sentences, stem, words
+from bot.faq.text import (
+    SERBIAN_FILLER_WORDS,
+    SERBIAN_STOP_WORDS,
+    STOP_WORDS,
+    Language,
+    content_words,
+    sentences,
+    spans,
+    stem,
+    words,
+)
 from bot.faq.typos import Typos
 from bot.faq.votes import TopicVotes
 
@@ -104,6 +114,8 @@ class Matcher:
         self._typos = Typos(
             (w for d in everything for w in d.words),
             lambda w: any(stem(w, index.language) in stems for index in self._stems),
+            # English words lie a letter from too many of its function words ("live", "like")
+            SERBIAN_STOP_WORDS | SERBIAN_FILLER_WORDS,
         )
         self._votes = TopicVotes(everything, n)
 
@@ -115,13 +127,20 @@ class Matcher:
         """Every topic's score for the text, 0..1, in knowledge-base order.
 
         A message of several sentences that does not match as a whole scores as its best
-        sentence: "I have just started at the municipality. What is SKGO?" is about SKGO.
+        sentence: "I have just started at the municipality. What is SKGO?" is about SKGO. A
+        single sentence likewise scores as its best run of clauses from either end: "I am
+        preparing a note for the council, which costs does ICLD cover?".
         """
         whole = self._scores(text)
         if whole.max(initial=0.0) >= self.tuning.unknown_below:
             return whole
         parts = sentences(text)[:_MAX_SENTENCES]
         if len(parts) < 2:
+            # One sentence: its clauses, those that hold at least half of its words. A short
+            # afterthought alone ("jel to EU?") is close to too many topics to decide.
+            n = len(content_words(words(text)))
+            parts = [p for p in spans(text) if 2 * len(content_words(words(p))) >= n]
+        if not parts:
             return whole
         best: Floats = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
         return best
@@ -139,8 +158,10 @@ class Matcher:
         return combined / (t.bm25 + t.cover + t.chars)
 
     def _query(self, text: str) -> list[str]:
-        """The text's words as matched: misspellings put right, a long text cut short."""
-        return [self._typos.correct(w) for w in words(without_greeting(text))[:_MAX_WORDS]]
+        """The text's words as matched: misspellings put right, a long text cut short, and
+        misspelt function words ("mže") dropped as the words themselves are."""
+        corrected = (self._typos.correct(w) for w in words(without_greeting(text))[:_MAX_WORDS])
+        return [w for w in corrected if w not in STOP_WORDS]
 
     def offer(self, match: Match) -> tuple[str, ...]:
         """The topics to show as "did you mean" buttons: the match's own and close ones."""

@@ -17,8 +17,9 @@ class Language(Enum):
 
 
 # Function words, folded (no diacritics, đ/dj → d), as people type them in Serbian
-# ("jel", "sto") and English. Question words are not among them: "ko finansira" (who funds)
-# and "sta finansira" (what is funded) are different topics.
+# ("jel", "sto") and English, with every case of the pronouns ("njihove", "ovih"). Question
+# words are not among them: "ko finansira" (who funds) and "sta finansira" (what is funded)
+# are different topics.
 SERBIAN_STOP_WORDS = frozenset(
     """
     a ako ali bas bi bih bila bile bili bilo biti bio da dal do dok e evo ga god i ih ili im
@@ -28,6 +29,17 @@ SERBIAN_STOP_WORDS = frozenset(
     ovaj ove ovi ovo ovog ovom ovoj ovu pa po pod pre preko pri s sa sam se si smo su ste sto
     svi sve svoj svoja svoje svoju ta taj te ti to tog toga tom tu u uz vam vama vas vasa
     vase vi za zar ce cu ces cemo cete cak vec
+    bez bismo biste bude budem budemo budete budu eto isto izmedu jesi jesu kroz mnom mnome
+    mog moga mojem mojih mojim mojima mojoj mojom mom mome nad naseg nasem nasih nasim nasom
+    nece necemo neces necete necu negde nego nekako nekih nekim nekima nekog nekoj nekom nisi
+    nismo niste nisu nje njegova njegove njegovi njegovih njegovim njegovog njegovom njegovu
+    njena njene njeni njenih njenim njenog njenom njenu njihov njihova njihove njihovi
+    njihovih njihovim njihovog njihovom njihovu njim njima njime njom njome nju onaj onda
+    onih onim onima onog onoga onoj onom onu osim ovih ovim ovima ovoga ovome pred prema samo
+    sav sebe sebi sobom sva svega svemu svih svim svima svog svoga svoji svojih svojim svojoj
+    svojom svom svu tako takode tebe tebi tih tim tima tobom toj tome tvog tvoga tvoj tvoja
+    tvoje tvoji tvojih tvojim tvojoj tvojom tvoju tvom umesto vaseg vasem vasi vasih vasim
+    vasoj vasom vasu zbog
     """.split()
 )
 ENGLISH_STOP_WORDS = frozenset(
@@ -36,7 +48,7 @@ ENGLISH_STOP_WORDS = frozenset(
     from had has have having he her here his i if in into is it its just me my of on or our
     ours out over please s shall she should so some than that the their them then there
     these they this those to too us very was we were will with would you your yours d ll m
-    re ve t
+    re ve t actually also even exactly maybe only perhaps really still
     """.split()
 )
 # Question words tell "who funds" from "what is funded", but alone they say nothing about a
@@ -51,13 +63,15 @@ QUESTION_WORDS = frozenset(
 
 # Politeness and request verbs ("tell me", "molim vas", "zelim da") frame a question in any
 # topic, and out of scope too ("tell me a joke").
-FILLER_WORDS = frozenset(
+SERBIAN_FILLER_WORDS = frozenset(
     """
     molim hvala zdravo cao pozdrav reci recite kazi kazite daj dajte objasni objasnite ima
     imam imamo imate imaju zanima zanimaju zelim zelimo hocu hocemo hteo htela htio moze
-    mozete mozes mozemo treba trebam trebalo tell give show explain want wanted like know
-    need please hello hi thanks thank
+    mozete mozes mozemo treba trebam trebalo znam znas znate pitam
     """.split()
+)
+FILLER_WORDS = SERBIAN_FILLER_WORDS | frozenset(
+    "tell give show explain want wanted like know need please hello hi thanks thank".split()
 )
 STOP_WORDS = SERBIAN_STOP_WORDS | ENGLISH_STOP_WORDS | FILLER_WORDS
 
@@ -93,6 +107,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 def sentences(text: str) -> list[str]:
     """The text's sentences, those with a letter in them."""
     return [s for s in _SENTENCE_END.split(text.strip()) if any(ch.isalpha() for ch in s)]
+
+
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+
+
+def spans(text: str) -> list[str]:
+    """The text without its leading clauses, and without its trailing ones."""
+    parts = [p for p in _CLAUSE_END.split(text.strip()) if p]
+    if len(parts) < 2:
+        return []
+    return [" ".join(parts[i:]) for i in range(1, len(parts))] + [
+        " ".join(parts[:i]) for i in range(1, len(parts))
+    ]
 
 
 def content_words(words: Iterable[str]) -> list[str]:

@@ -9,26 +9,49 @@ from symspellpy import SymSpell, Verbosity  # type: ignore[import-untyped]
 
 # Shorter words lie a letter apart from too many real ones ("rain", "train").
 MIN_LENGTH = 5
+# A misspelt function word is dropped like the word itself ("mže" for "može"): these are few
+# and long enough that three letters a letter away from one are that word.
+MIN_FUNCTION_LENGTH = 3
+_MIN_FUNCTION_WORD = 4
 
 
 class Typos:
     """The knowledge base's own words, to correct a word it knows in no form.
 
     `known` says whether a word is known by its stem ("radionice" beside "radionica"): such a
-    word is no typo, whatever lies a letter away.
+    word is no typo, whatever lies a letter away. `function_words` ("moze", "mozete") are what
+    a word no content word lies near may be instead.
     """
 
-    def __init__(self, words: Iterable[str], known: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        words: Iterable[str],
+        known: Callable[[str], bool],
+        function_words: Iterable[str] = (),
+    ) -> None:
         self._known = known
         self._words = Counter(words)
         self._index = SymSpell(max_dictionary_edit_distance=1)
         for word, count in self._words.items():
             if len(word) >= MIN_LENGTH - 1:
                 self._index.create_dictionary_entry(word, count)
+        self._function = SymSpell(max_dictionary_edit_distance=1)
+        self._function_words = frozenset(function_words)
+        for word in self._function_words:
+            if len(word) >= _MIN_FUNCTION_WORD:
+                self._function.create_dictionary_entry(word, 1)
 
     def correct(self, word: str) -> str:
         """The known word one edit away, the commonest in the knowledge base, or `word`."""
-        if len(word) < MIN_LENGTH or word in self._words or self._known(word):
+        if len(word) < MIN_FUNCTION_LENGTH or word in self._words or word in self._function_words:
             return word
-        found = self._index.lookup(word, Verbosity.TOP, max_edit_distance=1)
-        return found[0].term if found else word
+        if len(word) >= MIN_LENGTH:
+            if self._known(word):
+                return word
+            found = self._index.lookup(word, Verbosity.TOP, max_edit_distance=1)
+            if found:
+                return str(found[0].term)
+        elif self._known(word):
+            return word
+        found = self._function.lookup(word, Verbosity.TOP, max_edit_distance=1)
+        return str(found[0].term) if found else word

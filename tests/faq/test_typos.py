@@ -50,8 +50,25 @@ def test_other_words_are_left_alone(word: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mze", "moze"),  # three letters are enough near a function word
+        ("mzemo", "mozemo"),
+        ("partnerstov", "partnerstvo"),  # a content word as before
+        ("ime", "ime"),  # nothing a letter away
+    ],
+)
+def test_misspelt_function_words_are_put_right(typed: str, meant: str) -> None:
+    typos = Typos(["partnerstvo"], known=lambda _: False, function_words=["moze", "mozemo"])
+    assert typos.correct(typed) == meant
+
+
+@pytest.mark.parametrize(
     ("question", "topic"),
     [
+        # the misspelt "može"/"možete" counted as words the knowledge base lacks
+        ("Da li mže SKGO da nam pomogne da nađemo partnera?", "partnership.find_partner"),
+        ("Kako mzete da mi pomognete?", "bot.about"),
         ("Koja je korsit od partnerstva za opštinu?", "partnership.benefits"),
         ("Koji su kroaci u partnerstvu sa švedskom opštinom?", "partnership.how_it_works"),
         ("Kada je sledeća radionca?", "workshop.upcoming"),

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.app import App
 from bot.config import Settings
 from bot.core.messages import Button, IncomingMessage, Kind, Outgoing, Reply, UserRef
+from bot.faq.answers import Faq
+
+
+@functools.cache
+def shared_faq() -> Faq:
+    """The shipped knowledge base, indexed once for every test: indexing takes about a second,
+    the tests only read it, and /reload swaps in the same texts."""
+    return Faq()
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 # the bot processes tests start serve no web console on the default port unless a test gives
 # one: two of them at a time, or anything else on 8080, would collide
@@ -30,7 +30,9 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def app(db_path: Path, i18n: I18n) -> AsyncIterator[App]:
     app = await App.open(
-        settings(db_path, coordinators=frozenset({UserRef("console", "99")})), i18n
+        settings(db_path, coordinators=frozenset({UserRef("console", "99")})),
+        i18n,
+        faq=shared_faq(),
     )
     yield app
     await app.close()

@@ -71,6 +71,7 @@ from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.storage.dialogs import Dialogs
 from tests.chat import settings as bot_settings
+from tests.chat import shared_faq
 from tests.telegram_double import ApiCall, BotApiDouble, SentMessage
 
 JSONDict = dict[str, Any]
@@ -1216,7 +1217,9 @@ async def running_bot(db_path: Path, i18n: I18n) -> AsyncIterator[Harness]:
         async with BotApiDouble(bot_id=BOT_ID, bot_username=BOT_USERNAME) as api:
             coordinators = frozenset({UserRef("telegram", str(COORDINATOR))})
             app = await App.open(
-                bot_settings(db_path, coordinators=coordinators, quiet_hours=None), i18n
+                bot_settings(db_path, coordinators=coordinators, quiet_hours=None),
+                i18n,
+                faq=shared_faq(),
             )
             try:
                 channel = TelegramChannel(app, api.token, api.base_url)

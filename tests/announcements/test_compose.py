@@ -14,7 +14,7 @@ from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.registration.fields import CONSENT_VERSION
 from bot.storage.registrations import Registration
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 COORDINATOR = UserRef("console", "99")
 
@@ -23,7 +23,9 @@ COORDINATOR = UserRef("console", "99")
 async def app(db_path: Path, i18n: I18n) -> AsyncIterator[App]:
     # without quiet hours: the test may run at night (quiet hours have their own tests)
     app = await App.open(
-        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=None), i18n
+        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=None),
+        i18n,
+        faq=shared_faq(),
     )
     yield app
     await app.close()
@@ -159,7 +161,7 @@ async def test_a_coordinator_dropped_from_the_list_cannot_confirm(
     await c.press("Now")
     confirm = c.button("Confirm").payload
     # the bot restarted without them among the coordinators
-    again = await App.open(settings(db_path, quiet_hours=None), i18n)
+    again = await App.open(settings(db_path, quiet_hours=None), i18n, faq=shared_faq())
     try:
         former = Person(again, c.ref)
         await former.press_payload(confirm)
@@ -173,7 +175,9 @@ async def test_now_in_the_quiet_hours_asks_first(db_path: Path, i18n: I18n) -> N
     # quiet all day but the last minute, so the test sees them whenever it runs
     quiet = (time(0, 0), time(23, 59))
     app = await App.open(
-        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=quiet), i18n
+        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=quiet),
+        i18n,
+        faq=shared_faq(),
     )
     try:
         await subscriber(app, "1")

@@ -21,7 +21,7 @@ from bot.core.messages import Outgoing, Reply, UserRef
 from bot.delivery.outbound import Delivery, Outbound, Retry, Step
 from bot.delivery.outcome import Attempt, Status
 from bot.storage.clock import stamp
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.delivery.test_outbound import Messenger
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
@@ -71,7 +71,9 @@ class Bench:
 
 @contextlib.asynccontextmanager
 async def _bench(db: Path, i18n: I18n, **changes: object) -> AsyncIterator[Bench]:
-    app = await App.open(settings(db, coordinators=frozenset({COORDINATOR}), **changes), i18n)
+    app = await App.open(
+        settings(db, coordinators=frozenset({COORDINATOR}), **changes), i18n, faq=shared_faq()
+    )
     messenger = Messenger()
     outbound = Outbound(on_unreachable=app.services.users.set_blocked, retry=FAST)
     outbound.add_transport("test", messenger)

@@ -14,7 +14,7 @@ from bot.channels.console import plain
 from bot.core.i18n import I18n
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 COORDINATOR = UserRef("console", "99")
 
@@ -22,7 +22,9 @@ COORDINATOR = UserRef("console", "99")
 @pytest.fixture
 async def app(db_path: Path, i18n: I18n) -> AsyncIterator[App]:
     app = await App.open(
-        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=None), i18n
+        settings(db_path, coordinators=frozenset({COORDINATOR}), quiet_hours=None),
+        i18n,
+        faq=shared_faq(),
     )
     yield app
     await app.close()

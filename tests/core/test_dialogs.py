@@ -9,7 +9,7 @@ from bot.core.context import Context
 from bot.core.i18n import I18n
 from bot.core.messages import Reply, UserRef
 from bot.storage.dialogs import DialogState
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 
 class Counter:
@@ -37,7 +37,7 @@ class Counter:
 
 
 async def _open(db: Path, i18n: I18n) -> App:
-    app = await App.open(settings(db), i18n)
+    app = await App.open(settings(db), i18n, faq=shared_faq())
     dialog = Counter()
     app.dispatcher.add_dialog(dialog)
 
@@ -85,13 +85,13 @@ async def test_a_new_dialog_makes_the_old_ones_buttons_expire(db_path: Path, i18
 
 
 async def test_the_chosen_language_survives_a_restart(db_path: Path, i18n: I18n) -> None:
-    app = await App.open(settings(db_path), i18n)
+    app = await App.open(settings(db_path), i18n, faq=shared_faq())
     ana = Person(app, UserRef("console", "1"), hint="en")
     await ana.say("/start")
     await ana.press("Latinica")
     await app.close()
 
-    app = await App.open(settings(db_path), i18n)
+    app = await App.open(settings(db_path), i18n, faq=shared_faq())
     ana = Person(app, UserRef("console", "1"), hint="en")
     await ana.say("hello, what can you do?")
     assert ana.labels()[-1] == "Meni"

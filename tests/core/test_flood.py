@@ -9,13 +9,13 @@ from pathlib import Path
 from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 
 async def test_a_flood_gets_one_polite_word_then_silence_and_others_go_on(
     db_path: Path, i18n: I18n
 ) -> None:
-    app = await App.open(settings(db_path, flood=(5, 2.0)), i18n)
+    app = await App.open(settings(db_path, flood=(5, 2.0)), i18n, faq=shared_faq())
     try:
         ana = Person(app, UserRef("console", "1"), hint="en")
         bob = Person(app, UserRef("console", "2"), hint="en")

@@ -18,7 +18,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.e2e.conftest import COORDINATOR
 from tests.telegram_double import BotApiDouble, SentMessage
 
@@ -28,7 +28,9 @@ async def telegram_bot(api: BotApiDouble, db_path: Path, i18n: I18n) -> AsyncIte
     """The real application on the loopback double, without quiet hours (the test may run at
     night; quiet hours have tests of their own)."""
     coordinators = frozenset({UserRef("telegram", str(COORDINATOR))})
-    app = await App.open(settings(db_path, coordinators=coordinators, quiet_hours=None), i18n)
+    app = await App.open(
+        settings(db_path, coordinators=coordinators, quiet_hours=None), i18n, faq=shared_faq()
+    )
     channel = TelegramChannel(app, api.token, api.base_url)
     await channel.start()
     yield app

@@ -15,7 +15,7 @@ from bot.core.i18n import I18n
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.delivery.outbound import Limits
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.e2e.conftest import COORDINATOR
 from tests.telegram_double import BotApiDouble
 
@@ -30,7 +30,9 @@ TELEGRAM_LIKE = Limits(overall=30, per_chat=1, chat_burst=3)
 async def telegram_paced(api: BotApiDouble, db_path: Path, i18n: I18n) -> AsyncIterator[App]:
     """The real application pacing itself as in production (Telegram's limits)."""
     app = await App.open(
-        settings(db_path, coordinators=frozenset({UserRef("telegram", str(COORDINATOR))})), i18n
+        settings(db_path, coordinators=frozenset({UserRef("telegram", str(COORDINATOR))})),
+        i18n,
+        faq=shared_faq(),
     )
     channel = TelegramChannel(app, api.token, api.base_url, TELEGRAM_LIKE)
     await channel.start()

@@ -11,7 +11,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.e2e.conftest import COORDINATOR
 from tests.e2e.test_telegram import payload
 from tests.telegram_double import BotApiDouble
@@ -51,6 +51,7 @@ async def test_a_coordinator_id_without_a_chat_is_one_line_each_time_not_a_trace
         app = await App.open(
             settings(db_path, coordinators=frozenset({UserRef("telegram", str(COORDINATOR))})),
             i18n,
+            faq=shared_faq(),
         )
         channel = TelegramChannel(app, api.token, api.base_url)
         try:

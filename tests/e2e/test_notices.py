@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.core.messages import Reply, UserRef
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.e2e.test_process import start_bot
 from tests.telegram_double import BotApiDouble
 
@@ -20,7 +20,7 @@ async def test_notices_left_unsent_by_a_crash_go_out_when_the_bot_starts(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     db = tmp_path / "bot.sqlite3"
-    app = await App.open(settings(db))
+    app = await App.open(settings(db), faq=shared_faq())
     await app.services.notices.add(None, UserRef("telegram", "900"), Reply("Нова пријава: …"))
     await app.close()
     process = await start_bot(api, db, processes)
@@ -34,7 +34,7 @@ async def test_notices_left_unsent_by_a_crash_go_out_when_the_bot_starts(
 
 
 async def test_sent_notices_are_forgotten_after_48_hours(tmp_path: Path) -> None:
-    app = await App.open(settings(tmp_path / "bot.sqlite3"))
+    app = await App.open(settings(tmp_path / "bot.sqlite3"), faq=shared_faq())
     try:
         notices = app.services.notices
         await notices.add(None, UserRef("telegram", "900"), Reply("a"))

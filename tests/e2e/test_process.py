@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.app import App
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.telegram_double import BotApiDouble
 
 
@@ -101,7 +101,7 @@ async def test_a_read_only_database_is_refused_at_start(
     api: BotApiDouble, tmp_path: Path, processes: list[asyncio.subprocess.Process]
 ) -> None:
     db = tmp_path / "bot.sqlite3"
-    await (await App.open(settings(db))).close()  # migrated, as a bot left it
+    await (await App.open(settings(db), faq=shared_faq())).close()  # migrated, as a bot left it
     db.chmod(0o444)
     # root writes to any file whatever its mode: as root, the bot runs without that power
     # (as the Docker image's unprivileged user would)

@@ -26,7 +26,7 @@ from bot.core.i18n import I18n
 from bot.core.messages import Outgoing, Reply, UserRef
 from bot.delivery.outcome import Status
 from bot.storage.web import WebSessions
-from tests.chat import settings
+from tests.chat import settings, shared_faq
 from tests.telegram_double import BotApiDouble
 from tests.viber_double import SentMessage, ViberDouble
 
@@ -55,7 +55,9 @@ async def viber_bot(
     registers the webhook itself (VIBER_WEBHOOK_URL), as in production."""
     coordinators = {UserRef("viber", COORDINATOR), UserRef("telegram", str(TELEGRAM_COORDINATOR))}
     app = await App.open(
-        settings(db_path, coordinators=frozenset(coordinators), quiet_hours=None), i18n
+        settings(db_path, coordinators=frozenset(coordinators), quiet_hours=None),
+        i18n,
+        faq=shared_faq(),
     )
     tg: TelegramChannel | None = None
     async with ViberDouble() as viber:

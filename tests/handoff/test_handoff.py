@@ -11,7 +11,7 @@ from bot.app import App
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
 from bot.handoff.flows import DAILY_LIMIT
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 COORDINATOR = UserRef("console", "99")
 
@@ -183,7 +183,7 @@ async def test_a_reply_that_cannot_go_out_is_shown_back_not_dropped(
     db_path: Path, i18n: I18n
 ) -> None:
     coordinators = frozenset({UserRef("console", "98"), UserRef("console", "99")})
-    app = await App.open(settings(db_path, coordinators=coordinators), i18n)
+    app = await App.open(settings(db_path, coordinators=coordinators), i18n, faq=shared_faq())
     try:
         ana = Person(app, UserRef("console", "1"), hint="en")
         one = Person(app, UserRef("console", "98"), hint="en")
@@ -223,7 +223,7 @@ async def test_a_coordinator_removed_after_pressing_reply_cannot_answer(
     boss = person("99", hint="en")
     await boss.press_payload("q:reply:1")
     # the bot restarted without them among the coordinators
-    again = await App.open(settings(db_path), i18n)
+    again = await App.open(settings(db_path), i18n, faq=shared_faq())
     try:
         former = Person(again, boss.ref, hint="en")
         await former.say("Here is my answer")

@@ -11,7 +11,7 @@ from bot.core.i18n import I18n
 from bot.core.locales import Locale
 from bot.core.messages import UserRef
 from bot.registration.fields import AREAS, POSITIONS, STAGES
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 
 COORDINATOR = UserRef("console", "99")
 
@@ -191,7 +191,7 @@ async def test_confirming_twice_registers_once_and_again_updates(
 
 
 async def test_a_restart_in_the_middle_of_the_form_continues_it(db_path: Path, i18n: I18n) -> None:
-    app = await App.open(settings(db_path), i18n)
+    app = await App.open(settings(db_path), i18n, faq=shared_faq())
     p = Person(app, UserRef("console", "1"), hint="en")
     await p.choose_language("English")
     await p.say("/register")
@@ -201,7 +201,7 @@ async def test_a_restart_in_the_middle_of_the_form_continues_it(db_path: Path, i
     position = p.button("Mayor")
     await app.close()
 
-    app = await App.open(settings(db_path), i18n)
+    app = await App.open(settings(db_path), i18n, faq=shared_faq())
     p = Person(app, UserRef("console", "1"), hint="en")
     await p.press_payload(position.payload)
     assert "4/8 Your e-mail address" in p.text

@@ -3,7 +3,6 @@ and a sign-in through a link the bot sends in the chat."""
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import AsyncIterator
@@ -18,10 +17,9 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.core.i18n import I18n
 from bot.core.messages import UserRef
-from bot.faq.answers import Faq
 from bot.web.console import Console, install
 from bot.web.server import WebServer
-from tests.chat import Person, settings
+from tests.chat import Person, settings, shared_faq
 from tests.telegram_double import BotApiDouble
 
 COORDINATOR = UserRef("telegram", "900")
@@ -79,12 +77,6 @@ class Desk:
         assert self.status == 200, self.html
 
 
-@functools.cache
-def _faq() -> Faq:
-    # the knowledge base takes seconds to index and the console tests only read it
-    return Faq()
-
-
 async def link_in_chat(
     api: BotApiDouble,
     chat: int,
@@ -109,7 +101,7 @@ async def desk(
     app = await App.open(
         settings(db_path, coordinators=coordinators, listen=("127.0.0.1", 0), **changes),
         i18n,
-        _faq(),
+        shared_faq(),
     )
     server = WebServer(("127.0.0.1", 0))
     console = install(app, server)

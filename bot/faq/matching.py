@@ -80,6 +80,9 @@ _ALTERNATIVES = 3
 _MAX_WORDS = 40
 # and only its first sentences are looked at one by one
 _MAX_SENTENCES = 4
+# a message holds a way of asking when it has all of its words (by idf, so rounding aside)
+_WHOLE = 0.999
+_TIE = 0.1
 
 
 class Matcher:
@@ -124,26 +127,38 @@ class Matcher:
         return list(self._ids)
 
     def scores(self, text: str) -> Floats:
-        """Every topic's score for the text, 0..1, in knowledge-base order.
+        """Every topic's score for the text, 0..1, in knowledge-base order."""
+        return self._scored(text)[0]
+
+    def _scored(self, text: str) -> tuple[Floats, bool]:
+        """Every topic's score, and whether it rests only on the text holding a way of asking.
 
         A message of several sentences that does not match as a whole scores as its best
         sentence: "I have just started at the municipality. What is SKGO?" is about SKGO. A
         single sentence likewise scores as its best run of clauses from either end: "I am
-        preparing a note for the council, which costs does ICLD cover?".
+        preparing a note for the council, which costs does ICLD cover?". Failing those, a long
+        message that holds a whole way of asking among other words scores by that alone.
         """
         whole = self._scores(text)
         if whole.max(initial=0.0) >= self.tuning.unknown_below:
-            return whole
+            return whole, False
         parts = sentences(text)[:_MAX_SENTENCES]
         if len(parts) < 2:
             # One sentence: its clauses, those that hold at least half of its words. A short
             # afterthought alone ("jel to EU?") is close to too many topics to decide.
             n = len(content_words(words(text)))
             parts = [p for p in spans(text) if 2 * len(content_words(words(p))) >= n]
-        if not parts:
-            return whole
-        best: Floats = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
-        return best
+        if parts:
+            whole = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
+            if whole.max(initial=0.0) >= self.tuning.unknown_below:
+                return whole, False
+        query = self._query(text)
+        held = np.maximum.reduce([index.held(query) for index in self._stems]) >= _WHOLE
+        if not held.any():
+            return whole, False
+        # just over the "I don't know" line, in the order of their likeness as a whole
+        lifted: Floats = np.where(held, self.tuning.unknown_below + _TIE * whole, whole)
+        return lifted, True
 
     def _scores(self, text: str) -> Floats:
         t = self.tuning
@@ -171,7 +186,7 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         t = self.tuning
-        scores = self.scores(text)
+        scores, held = self._scored(text)
         k = min(_ALTERNATIVES + 1, len(scores))
         if k == 0:
             return Match(None, 0.0, (), Decision.UNKNOWN)
@@ -189,7 +204,11 @@ class Matcher:
         alternatives = tuple((tid, s) for tid, s in rest if s > 0)
         second = alternatives[0][1] if alternatives else 0.0
         lead = score - second
-        sure = lead >= t.margin or (lead > 0 and self._seconded(text, int(order[0])))
+        if held:
+            # a way of asking found among other words: sure only when the second opinion agrees
+            sure = lead > 0 and self._seconded(text, int(order[0]))
+        else:
+            sure = lead >= t.margin or (lead > 0 and self._seconded(text, int(order[0])))
         decision = Decision.ANSWER if sure else Decision.CLARIFY
         return Match(topic, score, alternatives, decision)
 

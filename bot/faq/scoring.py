@@ -20,6 +20,8 @@ QUESTION_WEIGHT = 0.7
 # Misspelt words shorter than this are left alone: too many real words lie a letter apart.
 _MIN_FUZZY = 5
 _MIN_SIMILARITY = 0.6
+# a way of asking of one content word is held by too many messages to tell anything
+_MIN_HELD_TERMS = 2
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,20 @@ class StemIndex:
                 bm25.append((tid, row, idf * tf * (k1 + 1) / (tf + norm)))
                 in_topic[tid, doc.topic] = idf
         self._bm25 = Postings(n, bm25, len(self._ids))
+        # how much of each document a query holds, by idf: for long messages that hold a way of
+        # asking among other words
+        recall: list[tuple[int, int, float]] = []
+        for row, (doc, terms) in enumerate(zip(docs, stemmed, strict=True)):
+            content = {
+                self._ids[t]
+                for t, w in zip(terms, doc.words, strict=True)
+                if w not in QUESTION_WORDS
+            }
+            if len(content) < _MIN_HELD_TERMS:
+                continue
+            mass = sum(self._idf[tid] for tid in content)
+            recall.extend((tid, row, self._idf[tid] / mass) for tid in content)
+        self._recall = Postings(n, recall, len(self._ids))
         self._cover = Postings(topics, ((t, p, w) for (t, p), w in in_topic.items()), len(df))
         vocabulary = sorted({w for d in docs for w in d.words if len(w) >= _MIN_FUZZY})
         self._spelling = Spelling(vocabulary)
@@ -122,6 +138,13 @@ class StemIndex:
                 total += self._idf[tid] * weight
                 query[tid] = query.get(tid, 0.0) + weight * similarity
         return query, total
+
+    def held(self, words: Sequence[str]) -> Floats:
+        """Per topic, the largest share of one of its documents (by idf) the words hold."""
+        found = {tid: 1.0 for tid in self._query(content_words(words))[0]}
+        if not found:
+            return np.zeros(len(self._starts))
+        return np.maximum.reduceat(self._recall.row_sums(found), self._starts)
 
     def scores(self, words: Sequence[str]) -> StemScores:
         query, total = self._query(words)

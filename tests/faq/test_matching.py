@@ -230,3 +230,45 @@ def test_a_short_afterthought_does_not_decide(matcher: Matcher) -> None:
     # "jel to EU?" alone is close to the programme's history; it is a fraction of the message
     match = matcher.match("Iz čijih para ide SKGO-ov program za opštine, jel to EU ili neko drugi?")
     assert match.topic != "programme.history" or match.decision is not Decision.ANSWER, match
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "radim u opstinskoj upravi u pirotu i juce sam na sastanku cuo za taj program pa me "
+        "zanima ko finansira program skgo",
+        "радим у општинској управи у Пироту и јуче сам на састанку чуо за тај програм па ме "
+        "занима ко финансира програм СКГО",
+        "I work in the town hall in Pirot and yesterday at a meeting I heard about this "
+        "programme so I wonder who funds the programme",
+    ],
+)
+def test_a_long_message_without_punctuation_that_holds_a_way_of_asking_is_not_declined(
+    matcher: Matcher, message: str
+) -> None:
+    # no sentence or clause to score on its own, and the other words pulled the whole under
+    # the "I don't know" line; it holds "Who funds the programme?" word for word
+    match = matcher.match(message)
+    assert match.topic == "programme.funder", match
+    assert match.decision is not Decision.UNKNOWN, match
+
+
+def test_holding_a_way_of_asking_answers_only_when_the_second_opinion_agrees(
+    matcher: Matcher,
+) -> None:
+    sure = matcher.match(
+        "nacelnik je trazio da mu do petka spremim kratku informaciju pa me zanima koliko "
+        "dugo traje partnerstvo"
+    )
+    assert (sure.topic, sure.decision) == ("partnership.duration", Decision.ANSWER), sure
+    # the English message above: the second opinion reads it otherwise, so it is offered
+    unsure = matcher.match(
+        "I work in the town hall in Pirot and yesterday at a meeting I heard about this "
+        "programme so I wonder who funds the programme"
+    )
+    assert unsure.decision is Decision.CLARIFY, unsure
+
+
+def test_a_long_message_about_something_else_stays_unknown(matcher: Matcher) -> None:
+    match = matcher.match("danas je lep dan i idem u prodavnicu da kupim hleb i mleko za decu")
+    assert match.decision is Decision.UNKNOWN, match

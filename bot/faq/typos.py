@@ -53,5 +53,15 @@ class Typos:
                 return str(found[0].term)
         elif self._known(word):
             return word
+        elif len(word) == MIN_LENGTH - 1:
+            # two letters swapped is the commonest slip on a phone, and seldom makes another
+            # word of four letters: "ilcd", "ptuu"
+            swapped = [w for w in _swaps(word) if w in self._words]
+            if swapped:
+                return max(swapped, key=lambda w: self._words[w])
         found = self._function.lookup(word, Verbosity.TOP, max_edit_distance=1)
         return str(found[0].term) if found else word
+
+
+def _swaps(word: str) -> list[str]:
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]

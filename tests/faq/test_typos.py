@@ -31,6 +31,20 @@ def test_one_edit_away_is_put_right(typed: str, meant: str) -> None:
     assert _typos("korist", "radionica", "partnerstvo").correct(typed) == meant
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("ilcd", "icld"),  # four letters: two swapped are put right
+        ("ptuu", "putu"),
+        ("icdl", "icld"),
+        ("ilc", "ilc"),  # three are left alone
+        ("icle", "icle"),  # and four with a wrong letter
+    ],
+)
+def test_two_swapped_letters_of_a_short_word_are_put_right(typed: str, meant: str) -> None:
+    assert _typos("icld", "putu").correct(typed) == meant
+
+
 def test_the_commoner_word_wins_a_tie() -> None:
     typos = Typos(["kolaci", "koraci", "koraci", "koraci"], known=lambda _: False)
     assert typos.correct("koaci") == "koraci"
@@ -69,6 +83,7 @@ def test_misspelt_function_words_are_put_right(typed: str, meant: str) -> None:
         # the misspelt "može"/"možete" counted as words the knowledge base lacks
         ("Da li mže SKGO da nam pomogne da nađemo partnera?", "partnership.find_partner"),
         ("Kako mzete da mi pomognete?", "bot.about"),
+        ("Šta radi ilcd?", "icld.about"),
         ("Koja je korsit od partnerstva za opštinu?", "partnership.benefits"),
         ("Koji su kroaci u partnerstvu sa švedskom opštinom?", "partnership.how_it_works"),
         ("Kada je sledeća radionca?", "workshop.upcoming"),

@@ -18,6 +18,7 @@ from bot.faq.text import (
     STOP_WORDS,
     Language,
     content_words,
+    question_tails,
     sentences,
     spans,
     stem,
@@ -82,6 +83,7 @@ _MAX_WORDS = 40
 _MAX_SENTENCES = 4
 # a message holds a way of asking when it has all of its words (by idf, so rounding aside)
 _WHOLE = 0.999
+_TAIL_WORDS = 3
 _TIE = 0.1
 
 
@@ -136,8 +138,9 @@ class Matcher:
         A message of several sentences that does not match as a whole scores as its best
         sentence: "I have just started at the municipality. What is SKGO?" is about SKGO. A
         single sentence likewise scores as its best run of clauses from either end: "I am
-        preparing a note for the council, which costs does ICLD cover?". Failing those, a long
-        message that holds a whole way of asking among other words scores by that alone.
+        preparing a note for the council, which costs does ICLD cover?", and so does the rest
+        of a message from a question word on. Failing those, a long message that holds a whole
+        way of asking among other words scores by that alone.
         """
         whole = self._scores(text)
         if whole.max(initial=0.0) >= self.tuning.unknown_below:
@@ -148,6 +151,10 @@ class Matcher:
             # afterthought alone ("jel to EU?") is close to too many topics to decide.
             n = len(content_words(words(text)))
             parts = [p for p in spans(text) if 2 * len(content_words(words(p))) >= n]
+        # and where a question starts, for a message without punctuation; a tail of fewer
+        # words is as likely an afterthought ("... kako to ide")
+        tails = [p for p in question_tails(text) if len(content_words(words(p))) >= _TAIL_WORDS]
+        parts = [*parts, *tails[:_MAX_SENTENCES]]
         if parts:
             whole = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
             if whole.max(initial=0.0) >= self.tuning.unknown_below:

@@ -122,6 +122,18 @@ def spans(text: str) -> list[str]:
     ]
 
 
+def question_tails(text: str) -> list[str]:
+    """The text from each of its question words on, the first word aside: where the question
+    starts in a message typed without punctuation ("... pa me zanima koliko traje ...")."""
+    tokens = text.split()
+    return [" ".join(tokens[i:]) for i in range(1, len(tokens)) if _asks(tokens[i])]
+
+
+def _asks(token: str) -> bool:
+    found = _WORD.findall(fold(token))
+    return bool(found) and found[0] in QUESTION_WORDS
+
+
 def content_words(words: Iterable[str]) -> list[str]:
     return [w for w in words if w not in QUESTION_WORDS]
 

@@ -272,3 +272,19 @@ def test_holding_a_way_of_asking_answers_only_when_the_second_opinion_agrees(
 def test_a_long_message_about_something_else_stays_unknown(matcher: Matcher) -> None:
     match = matcher.match("danas je lep dan i idem u prodavnicu da kupim hleb i mleko za decu")
     assert match.decision is Decision.UNKNOWN, match
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "spremamo budzet za sledecu godinu i moram da znam koje troskove pokriva icld kod poseta",
+        "наша општина спрема буџет за следећу годину и морам да знам које трошкове покрива ICLD "
+        "код посета",
+    ],
+)
+def test_the_question_after_words_about_oneself_without_punctuation_is_answered(
+    matcher: Matcher, message: str
+) -> None:
+    # scored from its question word on ("koje troskove pokriva icld ..."), as a clause would be
+    match = matcher.match(message)
+    assert (match.topic, match.decision) == ("partnership.funding", Decision.ANSWER), match

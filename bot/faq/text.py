@@ -67,7 +67,7 @@ SERBIAN_FILLER_WORDS = frozenset(
     """
     molim hvala zdravo cao pozdrav reci recite kazi kazite daj dajte objasni objasnite ima
     imam imamo imate imaju zanima zanimaju zelim zelimo hocu hocemo hteo htela htio moze
-    mozete mozes mozemo treba trebam trebalo znam znas znate pitam
+    mozete mozes mozemo treba trebam trebalo znam znas znate
     """.split()
 )
 FILLER_WORDS = SERBIAN_FILLER_WORDS | frozenset(

@@ -136,9 +136,9 @@ class Matcher:
 
     def scores(self, text: str) -> Floats:
         """Every topic's score for the text, 0..1, in knowledge-base order."""
-        return self._scored(text)[0]
+        return self._scored(text, self._query(text))[0]
 
-    def _scored(self, text: str) -> tuple[Floats, bool]:
+    def _scored(self, text: str, query: list[str]) -> tuple[Floats, bool]:
         """Every topic's score, and whether it rests only on the text holding a way of asking.
 
         A message of several sentences that does not match as a whole scores as its best
@@ -148,7 +148,7 @@ class Matcher:
         of a message from a question word on. Failing those, a long message that holds a whole
         way of asking among other words scores by that alone.
         """
-        whole = self._scores(text)
+        whole = self._scores(query)
         if whole.max(initial=0.0) >= self.tuning.unknown_below:
             return whole, False
         parts = sentences(text)[:_MAX_SENTENCES]
@@ -162,10 +162,9 @@ class Matcher:
         tails = [p for p in question_tails(text) if len(content_words(words(p))) >= _TAIL_WORDS]
         parts = [*parts, *tails[:_MAX_SENTENCES]]
         if parts:
-            whole = np.maximum.reduce([whole, *(self._scores(part) for part in parts)])
+            whole = np.maximum.reduce([whole, *(self._scores(self._query(p)) for p in parts)])
             if whole.max(initial=0.0) >= self.tuning.unknown_below:
                 return whole, False
-        query = self._query(text)
         held = np.maximum.reduce([index.held(query) for index in self._stems]) >= _WHOLE
         if not held.any():
             return whole, False
@@ -173,9 +172,8 @@ class Matcher:
         lifted: Floats = np.where(held, self.tuning.unknown_below + _TIE * whole, whole)
         return lifted, True
 
-    def _scores(self, text: str) -> Floats:
+    def _scores(self, query: list[str]) -> Floats:
         t = self.tuning
-        query = self._query(text)
         if not content_words(query):
             return np.zeros(len(self._ids))
         # The question's language is not known: each language's index has its say.
@@ -202,7 +200,8 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         t = self.tuning
-        scores, held = self._scored(text)
+        query = self._query(text)
+        scores, held = self._scored(text, query)
         k = min(_ALTERNATIVES + 1, len(scores))
         if k == 0:
             return Match(None, 0.0, (), Decision.UNKNOWN)
@@ -220,7 +219,7 @@ class Matcher:
         alternatives = tuple((tid, s) for tid, s in rest if s > 0)
         second = alternatives[0][1] if alternatives else 0.0
         lead = score - second
-        pick = self._second_opinion(text)
+        pick = self._second_opinion(query)
         agreed = lead > 0 and pick == int(order[0])
         # a clear lead is not enough when the second opinion picks another topic that scores
         # close: that is where most answers with the wrong topic were
@@ -232,9 +231,8 @@ class Matcher:
         contender = self._ids[pick] if contested and not agreed and pick is not None else None
         return Match(topic, score, alternatives, Decision.CLARIFY, contender)
 
-    def _second_opinion(self, text: str) -> int | None:
-        """The topic the second opinion picks for the text, if it has one."""
-        query = self._query(text)
+    def _second_opinion(self, query: list[str]) -> int | None:
+        """The topic the second opinion picks for the words, if it has one."""
         # one word is one piece of evidence, which both opinions read the same way ("prijava":
         # registering with the bot, or applying to ICLD?)
         return self._votes.pick(query) if len(content_words(query)) > 1 else None

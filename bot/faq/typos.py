@@ -43,16 +43,17 @@ class Typos:
 
     def correct(self, word: str) -> str:
         """The known word one edit away, the commonest in the knowledge base, or `word`."""
-        if len(word) < MIN_FUNCTION_LENGTH or word in self._words or word in self._function_words:
+        if (
+            len(word) < MIN_FUNCTION_LENGTH
+            or word in self._words
+            or word in self._function_words
+            or self._known(word)
+        ):
             return word
         if len(word) >= MIN_LENGTH:
-            if self._known(word):
-                return word
             found = self._index.lookup(word, Verbosity.TOP, max_edit_distance=1)
             if found:
                 return str(found[0].term)
-        elif self._known(word):
-            return word
         elif len(word) == MIN_LENGTH - 1:
             # two letters swapped is the commonest slip on a phone, and seldom makes another
             # word of four letters: "ilcd", "ptuu"

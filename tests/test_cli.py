@@ -78,7 +78,10 @@ def test_backup_and_export_refuse_a_missing_database(tmp_path: Path) -> None:
 
 
 def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path: Path) -> None:
-    questions = "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\n"
+    questions = (
+        "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\n"
+        "pisem informaciju pa me zanima od kada traje saradnja skgo sa svedskom\n"
+    )
     full_env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "faq", "ask", "--json", "-"],
@@ -86,8 +89,11 @@ def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined"]
+    assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined", "suggested"]
     assert answers[0]["topic"] and answers[2]["topic"] is None
+    # the "did you mean" buttons, the second opinion's topic beside the best
+    assert answers[3]["offered"][:2] == ["contact", "programme.history"]
+    assert answers[0]["offered"] == answers[2]["offered"] == []
     assert not (tmp_path / "bot.sqlite3").exists()
 
 

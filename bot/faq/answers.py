@@ -110,9 +110,14 @@ def _workshops(t: Translator, zone: tzinfo, workshops: list[Workshop], subscribe
     return "\n".join(line(w, t, zone) for w in workshops)
 
 
+def offered(faq: Faq, match: Match) -> list[Topic]:
+    """The topics a "did you mean" shows as buttons, at most three."""
+    topics = (faq.kb.resolve(tid) for tid in faq.offer(match))
+    return [tp for tp in topics if tp is not None][:3]
+
+
 def clarify(faq: Faq, match: Match, t: Translator) -> Reply:
-    topics = [faq.kb.resolve(tid) for tid in faq.offer(match)][:3]
-    rows = tuple((topic_button(tp, t.locale),) for tp in topics if tp is not None)
+    rows = tuple((topic_button(tp, t.locale),) for tp in offered(faq, match))
     return Reply(t.t("faq.did_you_mean"), (*rows, (Button(t.t("button.menu"), "menu"),)))
 
 

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.i18n import I18n
 from bot.core.locales import Locale, detect
 from bot.core.messages import Reply
-from bot.faq.answers import Faq, render
+from bot.faq.answers import Faq, offered, render
 from bot.faq.knowledge import FAQ_DIR, check
 from bot.faq.matching import Decision, Match
 from bot.faq.smalltalk import SmallTalk, small_talk
@@ -62,6 +62,7 @@ async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_
         else:
             reply = render(faq, match, i18n[locale], settings.timezone, workshops)
         known = match.decision is not Decision.UNKNOWN
+        suggested = match.decision is Decision.CLARIFY
         if as_json:
             result = {
                 "topic": match.topic if known else None,
@@ -69,6 +70,8 @@ async def ask(settings: Settings, texts: Iterable[str], lang: Locale | None, as_
                 "score": round(match.score, 4),
                 "locale": locale.value,
                 "answer": reply.text,
+                # the "did you mean" buttons' topics, in their order
+                "offered": [tp.id for tp in offered(faq, match)] if suggested else [],
                 "alternatives": [
                     {"topic": tid, "score": round(s, 4)} for tid, s in match.alternatives
                 ],

@@ -8,28 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
 
 from bot.core.locales import Locale, detect
 from bot.core.script import SERBIAN_LATIN_LETTER, has_cyrillic
-from bot.faq.knowledge import KnowledgeBase
+from bot.faq.answers import Faq, offered
 from bot.faq.matching import Decision, Match
 from bot.faq.smalltalk import small_talk
 
 OUT_OF_SCOPE = frozenset({"-", "none"})
-# the chat shows at most this many "did you mean" buttons (answers.clarify)
-BUTTONS = 3
-
-
-class Answerer(Protocol):
-    """What judging needs of the bot's FAQ (answers.Faq): its topics, matches and offers."""
-
-    @property
-    def kb(self) -> KnowledgeBase: ...
-
-    def match(self, text: str) -> Match: ...
-
-    def offer(self, match: Match) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -71,6 +57,7 @@ class Tally:
         self.total += other.total
         self.outcomes.update(other.outcomes)
         self.right_first += other.right_first
+        self.misses.extend(other.misses)
 
 
 def infer_kind(text: str) -> str:
@@ -112,7 +99,7 @@ def _next_best(m: Match) -> str:
     return f", next {m.alternatives[0][0]} {m.alternatives[0][1]:.2f}" if m.alternatives else ""
 
 
-def judge(faq: Answerer, question: Question) -> Result:
+def judge(faq: Faq, question: Question) -> Result:
     """The chat's reply to the question (FaqChat.on_question, answers.render), as an outcome."""
     text = question.text.strip()  # as the dispatcher passes it on
     talk = small_talk(text)
@@ -128,8 +115,7 @@ def judge(faq: Answerer, question: Question) -> Result:
     if m.decision is Decision.ANSWER:
         outcome = Outcome.RIGHT if topic.id == want else Outcome.WRONG
         return Result(outcome, False, f"answered {topic.id} ({m.score:.2f}{_next_best(m)})")
-    resolved = [faq.kb.resolve(tid) for tid in faq.offer(m)][:BUTTONS]
-    buttons = [t.id for t in resolved if t is not None]
+    buttons = [t.id for t in offered(faq, m)]
     first = bool(buttons) and buttons[0] == want
     return Result(Outcome.SUGGESTED, first, f"offered {', '.join(buttons)} ({m.score:.2f})")
 
@@ -142,7 +128,7 @@ def _is_miss(question: Question, result: Result) -> bool:
     return result.outcome is not Outcome.RIGHT and not result.right_first
 
 
-def evaluate(faq: Answerer, questions: Sequence[Question]) -> dict[str, Tally]:
+def evaluate(faq: Faq, questions: Sequence[Question]) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     for q in questions:
         result = judge(faq, q)

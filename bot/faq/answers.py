@@ -37,9 +37,11 @@ class Loaded:
 class Faq:
     """The knowledge base and its index; reloading swaps both at once or keeps the old."""
 
-    def __init__(self, directory: Path = FAQ_DIR) -> None:
+    def __init__(self, directory: Path = FAQ_DIR, kb: KnowledgeBase | None = None) -> None:
+        """`kb`: the knowledge base already loaded (the benchmarks' cross-validation cuts one
+        down); otherwise it is read from `directory`."""
         self.directory = directory
-        kb = load(directory)
+        kb = kb or load(directory)
         self._loaded = Loaded(kb, Matcher(kb))
 
     @property

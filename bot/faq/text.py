@@ -40,6 +40,8 @@ SERBIAN_STOP_WORDS = frozenset(
     svojom svom svu tako takode tebe tebi tih tim tima tobom toj tome tvog tvoga tvoj tvoja
     tvoje tvoji tvojih tvojim tvojoj tvojom tvoju tvom umesto vaseg vasem vasi vasih vasim
     vasoj vasom vasu zbog
+    zapravo tacno mozda valjda zaista stvarno uopste uopce inace odnosno upravo
+    nista nikakav nikakva nikakve nikakvi nikakvih niko nikoga nigde nikad nikada
     """.split()
 )
 ENGLISH_STOP_WORDS = frozenset(
@@ -67,7 +69,8 @@ SERBIAN_FILLER_WORDS = frozenset(
     """
     molim hvala zdravo cao pozdrav reci recite kazi kazite daj dajte objasni objasnite ima
     imam imamo imate imaju zanima zanimaju zelim zelimo hocu hocemo hteo htela htio moze
-    mozete mozes mozemo treba trebam trebalo znam znas znate
+    mozete mozes mozemo treba trebam trebalo znam znas znate postovani postovana postovanje
+    uvazeni uvazena
     """.split()
 )
 FILLER_WORDS = SERBIAN_FILLER_WORDS | frozenset(

@@ -144,6 +144,18 @@ def test_words_fold_and_drop_function_words() -> None:
     assert words("Tell me about the ICLD, please") == ["icld"]
     # every case of a pronoun is a function word, not only the commonest
     assert words("Šta nude njihovi partneri ovih dana?") == ["sta", "nude", "partneri", "dana"]
+    # a salutation, and the Serbian of "actually", "exactly", "at all"
+    assert words("Poštovani, šta tačno zapravo radi SKGO uopšte?") == ["sta", "radi", "skgo"]
+    assert words("Поштована, зашто баш ништа не кажете?") == ["zasto", "kazete"]
+
+
+@pytest.mark.parametrize(
+    "question", ["sta je skgo uopste", "Поштовани, шта је заправо СКГО?", "Šta je tačno SKGO?"]
+)
+def test_fillers_do_not_count_against_a_question(matcher: Matcher, question: str) -> None:
+    # "uopste" (at all) was a word the knowledge base lacked: answered with the programme
+    match = matcher.match(question)
+    assert (match.topic, match.decision) == ("skgo.about", Decision.ANSWER), match
 
 
 def test_pronouns_do_not_count_against_a_question(matcher: Matcher) -> None:

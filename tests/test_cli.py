@@ -80,7 +80,7 @@ def test_backup_and_export_refuse_a_missing_database(tmp_path: Path) -> None:
 def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path: Path) -> None:
     questions = (
         "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\n"
-        "pisem informaciju pa me zanima od kada traje saradnja skgo sa svedskom\n"
+        "Who pays for the SKGO programme supporting Serbian municipalities on the way to the EU?\n"
     )
     full_env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
     result = subprocess.run(
@@ -92,7 +92,7 @@ def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path
     assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined", "suggested"]
     assert answers[0]["topic"] and answers[2]["topic"] is None
     # the "did you mean" buttons, the second opinion's topic beside the best
-    assert answers[3]["offered"][:2] == ["contact", "programme.history"]
+    assert answers[3]["offered"][:2] == ["programme.about", "programme.funder"]
     assert answers[0]["offered"] == answers[2]["offered"] == []
     assert not (tmp_path / "bot.sqlite3").exists()
 

@@ -1,4 +1,4 @@
-"""The second opinion: a topic both it and the matcher pick is answered on a smaller lead."""
+"""The second opinion: the matcher ranks by it too, and answers outright only a topic it backs."""
 
 from __future__ import annotations
 
@@ -26,10 +26,19 @@ def test_a_word_only_one_topic_uses_outweighs_a_word_every_topic_uses() -> None:
     assert votes.pick(words("ciljevi programa")) == 1
 
 
+def test_the_probabilities_add_up_to_one() -> None:
+    votes = _votes(("Ko finansira program?",), ("Šta je program?",), ("Kada je radionica?",))
+    posterior = votes.posterior(words("ko finansira radionicu"))
+    assert posterior is not None
+    assert posterior.sum() == pytest.approx(1.0)
+    assert posterior.argmax() == 0
+
+
 def test_no_known_word_no_pick() -> None:
     votes = _votes(("Ko finansira program?",), ("Šta je program?",))
     assert votes.pick(words("kakvo je vreme sutra")) is None
     assert votes.pick([]) is None
+    assert votes.posterior(words("kakvo je vreme sutra")) is None
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +66,67 @@ def test_a_close_call_they_disagree_on_offers_both(matcher: Matcher) -> None:
     match = matcher.match("Koliko para daje Švedska za ovaj program?")
     assert match.decision is Decision.CLARIFY
     assert set(matcher.offer(match)[:2]) == {"programme.funder", "partnership.funding"}
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # both got "did you mean" with another topic first (what a partnership brings; how to
+        # register), which scored a little higher
+        (
+            "Radim u Gradskoj opštini Palilula. Čula sam za ICLD partnerstva, ali ne razumem "
+            "šta je zapravo partnerstvo u tom smislu. Možete li da objasnite?",
+            "partnership.about",
+        ),
+        (
+            "Dobar dan, počeo sam da popunjavam formular pa sam odustao. Šta se dešava sa "
+            "podacima koje sam već uneo?",
+            "bot.privacy",
+        ),
+    ],
+)
+def test_the_second_opinion_ranks_too(matcher: Matcher, question: str, topic: str) -> None:
+    match = matcher.match(question)
+    assert (match.topic, match.decision) == (topic, Decision.ANSWER), match
+
+
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        # answered with what the programme is, and with what ICLD pays for
+        ("do kada je trajao program na putu ka eu", "programme.history"),
+        ("sta se placa iz programa partnerstva", "partnership.funding"),
+    ],
+)
+def test_a_topic_the_second_opinion_does_not_back_is_offered(
+    matcher: Matcher, question: str, meant: str
+) -> None:
+    match = matcher.match(question)
+    assert match.decision is Decision.CLARIFY, match
+    assert meant in matcher.offer(match)[:3]
+
+
+@pytest.mark.parametrize(
+    "question", ["Колико становника има Шведска?", "What is the population of Sweden?"]
+)
+def test_out_of_scope_words_one_topic_shares_are_not_answered(
+    matcher: Matcher, question: str
+) -> None:
+    # answered with who may take part: "Sweden" and "population" are in its answer's words
+    assert matcher.match(question).decision is not Decision.ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I get a work permit in Sweden?",
+        "Колика је плата у општинској управи?",
+        "Kako da prijavim prebivalište u novom gradu?",
+    ],
+)
+def test_a_topic_ranked_first_under_the_line_is_not_offered(
+    matcher: Matcher, question: str
+) -> None:
+    # each got "did you mean": a topic scored over the line, but the second opinion ranks
+    # one under the line first, so no topic is a good fit
+    assert matcher.match(question).decision is Decision.UNKNOWN

@@ -219,7 +219,8 @@ class Matcher:
         bm25 = np.maximum.reduce([s.bm25 for s in per_language])
         cover = np.maximum.reduce([s.cover for s in per_language])
         combined: Floats = t.bm25 * bm25 + t.cover * cover + t.chars * self._chars.scores(query)
-        return combined / (t.bm25 + t.cover + t.chars)
+        # rounding can put a full match a hair over 1
+        return np.minimum(combined / (t.bm25 + t.cover + t.chars), 1.0)
 
     def _query(self, text: str) -> list[str]:
         """The text's words as matched: misspellings put right, a long text cut short, and

@@ -78,10 +78,7 @@ def test_backup_and_export_refuse_a_missing_database(tmp_path: Path) -> None:
 
 
 def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path: Path) -> None:
-    questions = (
-        "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\n"
-        "Who pays for the SKGO programme supporting Serbian municipalities on the way to the EU?\n"
-    )
+    questions = "Who funds the programme?\nhvala puno\nkoliko je sati na Marsu?\nprijava\n"
     full_env = {**os.environ, "PARTNERBOT_DB": str(tmp_path / "bot.sqlite3")}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "faq", "ask", "--json", "-"],
@@ -91,8 +88,8 @@ def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined", "suggested"]
     assert answers[0]["topic"] and answers[2]["topic"] is None
-    # the "did you mean" buttons, the second opinion's topic beside the best
-    assert answers[3]["offered"][:2] == ["programme.about", "programme.funder"]
+    # the "did you mean" buttons: registering with the bot, or applying to ICLD?
+    assert answers[3]["offered"][:2] == ["bot.register", "partnership.apply"]
     assert answers[0]["offered"] == answers[2]["offered"] == []
     assert not (tmp_path / "bot.sqlite3").exists()
 

@@ -49,7 +49,6 @@ def matcher() -> Matcher:
 @pytest.mark.parametrize(
     "question",
     [
-        "pays for the programme?",  # leads partnership.funding by 0.03
         "plaća ovaj program?",  # by 0.04
         "funding of the programme?",
     ],
@@ -93,8 +92,7 @@ def test_the_second_opinion_ranks_too(matcher: Matcher, question: str, topic: st
 @pytest.mark.parametrize(
     ("question", "meant"),
     [
-        # answered with what the programme is, and with what ICLD pays for
-        ("do kada je trajao program na putu ka eu", "programme.history"),
+        # answered with who funds SKGO's programme
         ("sta se placa iz programa partnerstva", "partnership.funding"),
     ],
 )
@@ -119,7 +117,6 @@ def test_out_of_scope_words_one_topic_shares_are_not_answered(
 @pytest.mark.parametrize(
     "question",
     [
-        "How do I get a work permit in Sweden?",
         "Колика је плата у општинској управи?",
         "Kako da prijavim prebivalište u novom gradu?",
     ],

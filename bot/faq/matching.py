@@ -22,6 +22,7 @@ from bot.faq.text import (
     sentences,
     spans,
     stem,
+    tokens,
     words,
 )
 from bot.faq.typos import Typos
@@ -95,6 +96,8 @@ _MAX_SENTENCES = 4
 _WHOLE = 0.999
 _TAIL_WORDS = 3
 _TIE = 0.1
+# "what can you do" is "what can you do for me"; "who are they" is not "who are you"
+_PHRASE_ALIKE = 0.6
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,9 @@ class Matcher:
         # a question asked exactly as a topic's title or one of its ways of asking is that
         # topic, however close others score (-1: the same words belong to two topics)
         self._exact: dict[tuple[str, ...], int] = {}
+        # ways of asking made only of function words ("What can you do for me?"), matched by
+        # all their words, as they have no others
+        self._phrases: list[tuple[frozenset[str], int]] = []
         for i, topic in enumerate(kb.topics.values()):
             for locale, language in _SOURCES:
                 text = topic.texts[locale]
@@ -144,6 +150,8 @@ class Matcher:
                         docs[language].append(Document(i, key))
                     if content_words(key):
                         self._exact[key] = i if self._exact.get(key, i) == i else -1
+                    else:
+                        self._phrases.append((frozenset(tokens(sentence)), i))
         n = len(self._ids)
         self._stems = [StemIndex(lang, d, n, t.k1, t.b) for lang, d in docs.items()]
         everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: d.topic)
@@ -203,6 +211,17 @@ class Matcher:
         ranking = lifted + self.tuning.second_opinion * whole.likely
         return replace(whole, scores=lifted, ranking=ranking, held=True)
 
+    def _phrase(self, text: str) -> tuple[int, float]:
+        """The topic of the way of asking made only of function words that shares most of
+        its words with the text (-1 if none shares enough, or two topics do alike), and how
+        much."""
+        said = set(tokens(without_greeting(text)))
+        alike = [(len(said & p) / len(said | p), i) for p, i in self._phrases if said | p]
+        best = max(alike, default=(0.0, -1))
+        if best[0] < _PHRASE_ALIKE or any(s == best[0] and i != best[1] for s, i in alike):
+            return -1, 0.0
+        return best[1], best[0]
+
     def _judged(self, query: list[str]) -> _Scored:
         posterior = self._votes.posterior(query)
         scores = self._scores(query)
@@ -250,6 +269,8 @@ class Matcher:
         ranked = [(self._ids[i], round(float(scores[i]), 4)) for i in order]
         (topic, score), rest = ranked[0], ranked[1:]
         exact = self._exact.get(tuple(words(without_greeting(text))), -1)
+        if not content_words(query):
+            exact, score = self._phrase(text)
         if exact >= 0:
             topic = self._ids[exact]
             others = tuple((tid, s) for tid, s in ranked if tid != topic and s > 0)

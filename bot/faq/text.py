@@ -102,6 +102,11 @@ def words(text: str) -> list[str]:
     ]
 
 
+def tokens(text: str) -> list[str]:
+    """Folded words, function words included: for a question made only of them."""
+    return _WORD.findall(fold(text))
+
+
 # A sentence ends at . ! ? or an ellipsis followed by a space; "npr. 5" and "2.5" do too
 # sometimes, which only adds a fragment scored on its own.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")

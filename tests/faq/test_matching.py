@@ -63,6 +63,9 @@ def test_scripts_meet(matcher: Matcher) -> None:
         "Tell me a joke",
         # "live" is a letter from "like", but English is not put right into function words
         "How many people live in Stockholm?",
+        # SKGO's answer says nothing of fees; a way of asking about them took these there
+        "Kolika je članarina za SKGO?",
+        "Колика је годишња чланарина за СКГО?",
     ],
 )
 def test_out_of_scope_is_unknown(matcher: Matcher, question: str) -> None:
@@ -318,3 +321,19 @@ def test_the_second_opinions_own_topic_is_offered_second(matcher: Matcher) -> No
     assert match.decision is Decision.CLARIFY, match
     assert match.contender == "partnership.about"
     assert matcher.offer(match)[:2] == ("programme.about", "partnership.about")
+
+
+@pytest.mark.parametrize(
+    "question", ["What can you do?", "What do you do?", "sta sve znas", "Шта све знате?"]
+)
+def test_a_question_of_function_words_alone_finds_its_way_of_asking(
+    matcher: Matcher, question: str
+) -> None:
+    # no word of these carries a topic, so no score reached them: "I don't know"
+    match = matcher.match(question)
+    assert (match.topic, match.decision) == ("bot.about", Decision.ANSWER), match
+
+
+@pytest.mark.parametrize("question", ["Who are they?", "What is it?", "Šta je to?", "ko je to"])
+def test_other_function_words_stay_unknown(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision is Decision.UNKNOWN

@@ -17,6 +17,7 @@ from bot.faq.text import (
     SERBIAN_STOP_WORDS,
     STOP_WORDS,
     Language,
+    asks,
     content_words,
     question_tails,
     sentences,
@@ -188,7 +189,10 @@ class Matcher:
         parts = sentences(text)[:_MAX_SENTENCES]
         if whole.scores.max(initial=0.0) >= self.tuning.unknown_below and len(parts) < 2:
             return whole
-        if len(parts) < 2:
+        # "I work in the city administration. Can a city take part?": the sentences that ask
+        # are the question, the others about the asker (scored alone, they may fit a topic)
+        parts = [p for p in parts if asks(p)] or parts
+        if len(parts) < 2 and len(sentences(text)) < 2:
             # One sentence: its clauses, those that hold at least half of its words. A short
             # afterthought alone ("jel to EU?") is close to too many topics to decide.
             n = len(content_words(words(text)))

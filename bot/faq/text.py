@@ -117,6 +117,18 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if any(ch.isalpha() for ch in s)]
 
 
+# Serbian yes-no questions start so ("Da li ...", "Jel ..."), English ones are left to "?"
+_YES_NO = frozenset("da jel je li".split())
+
+
+def asks(sentence: str) -> bool:
+    """Whether the sentence is a question, not a few words about the asker."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    first = _WORD.findall(fold(sentence))[:1]
+    return bool(first) and (first[0] in QUESTION_WORDS or first[0] in _YES_NO)
+
+
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.core.locales import Locale
 from bot.faq.knowledge import KnowledgeBase, load
 from bot.faq.matching import Decision, Match, Matcher
-from bot.faq.text import sentences, words
+from bot.faq.text import asks, sentences, words
 
 
 @pytest.fixture(scope="module")
@@ -337,3 +337,23 @@ def test_a_question_of_function_words_alone_finds_its_way_of_asking(
 @pytest.mark.parametrize("question", ["Who are they?", "What is it?", "Šta je to?", "ko je to"])
 def test_other_function_words_stay_unknown(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision is Decision.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # answered with the EU adviser's post in the city administration
+        "Radim u gradskoj upravi Čačka. Da li grad može da učestvuje ili je program namenjen "
+        "samo opštinama?",
+        "Poštovani, mi smo javno komunalno preduzeće iz Niša. Da li i mi možemo samostalno da "
+        "budemo partner u programu ili to mogu samo lokalne samouprave?",
+    ],
+)
+def test_a_sentence_about_the_asker_is_not_the_question(matcher: Matcher, message: str) -> None:
+    match = matcher.match(message)
+    assert (match.topic, match.decision) == ("partnership.eligibility", Decision.ANSWER), match
+
+
+def test_which_sentences_ask() -> None:
+    assert asks("Da li grad može da učestvuje") and asks("Who funds it?") and asks("kako to ide")
+    assert not asks("Radim u gradskoj upravi Čačka.") and not asks("We are a small town.")

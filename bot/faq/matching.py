@@ -178,8 +178,8 @@ class Matcher:
         """Every topic's score and probability, and whether they rest only on the text
         holding a way of asking.
 
-        A message of several sentences scores each topic by its best sentence or the whole:
-        "I have just started at the municipality. What is SKGO?" is about SKGO. A single
+        A message of several sentences scores each topic by the whole or its best sentence
+        that asks: "I have just started at the municipality. What is SKGO?" is about SKGO. A single
         sentence that does not match as a whole scores as its best run of clauses: "I am
         preparing a note for the council, which costs does ICLD cover?", and so does the rest
         of a message from a question word on. Failing those, a long message that holds a whole
@@ -187,12 +187,13 @@ class Matcher:
         """
         whole = self._judged(query)
         parts = sentences(text)[:_MAX_SENTENCES]
-        if whole.scores.max(initial=0.0) >= self.tuning.unknown_below and len(parts) < 2:
+        if len(parts) > 1:
+            # "I work in the city administration. Can a city take part?": the sentences that
+            # ask are the question, the others about the asker (alone, they may fit a topic)
+            parts = [p for p in parts if asks(p)] or parts
+        elif whole.scores.max(initial=0.0) >= self.tuning.unknown_below:
             return whole
-        # "I work in the city administration. Can a city take part?": the sentences that ask
-        # are the question, the others about the asker (scored alone, they may fit a topic)
-        parts = [p for p in parts if asks(p)] or parts
-        if len(parts) < 2 and len(sentences(text)) < 2:
+        else:
             # One sentence: its clauses, those that hold at least half of its words. A short
             # afterthought alone ("jel to EU?") is close to too many topics to decide.
             n = len(content_words(words(text)))

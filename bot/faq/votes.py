@@ -77,8 +77,3 @@ class TopicVotes:
         likely: Floats = np.exp(scores - scores.max())
         posterior: Floats = likely / likely.sum()
         return posterior
-
-    def pick(self, words: Sequence[str]) -> int | None:
-        """The likeliest topic, or None when no word is known."""
-        posterior = self.posterior(words)
-        return None if posterior is None else int(np.argmax(posterior))

@@ -11,6 +11,11 @@ from bot.faq.text import words
 from bot.faq.votes import TopicVotes
 
 
+def _pick(votes: TopicVotes, text: str) -> int | None:
+    posterior = votes.posterior(words(text))
+    return None if posterior is None else int(posterior.argmax())
+
+
 def _votes(*topics: tuple[str, ...]) -> TopicVotes:
     docs = [Document(i, tuple(words(q))) for i, qs in enumerate(topics) for q in qs]
     return TopicVotes(docs, len(topics))
@@ -22,8 +27,8 @@ def test_a_word_only_one_topic_uses_outweighs_a_word_every_topic_uses() -> None:
         ("Šta je program?", "O programu", "Čemu služi program?", "Ciljevi programa"),
     )
     # "program" is four times in the second topic, "finansira" once in the first
-    assert votes.pick(words("finansira li neko program")) == 0
-    assert votes.pick(words("ciljevi programa")) == 1
+    assert _pick(votes, "finansira li neko program") == 0
+    assert _pick(votes, "ciljevi programa") == 1
 
 
 def test_the_probabilities_add_up_to_one() -> None:
@@ -36,9 +41,8 @@ def test_the_probabilities_add_up_to_one() -> None:
 
 def test_no_known_word_no_pick() -> None:
     votes = _votes(("Ko finansira program?",), ("Šta je program?",))
-    assert votes.pick(words("kakvo je vreme sutra")) is None
-    assert votes.pick([]) is None
-    assert votes.posterior(words("kakvo je vreme sutra")) is None
+    assert _pick(votes, "kakvo je vreme sutra") is None
+    assert votes.posterior([]) is None
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ one of four outcomes, which add up to 100 % per question set and kind:
 
 For an out-of-scope question (kind "none") declining is the right outcome, small talk
 included; answering anything is "answered wrong" and offering anything is "suggested".
-Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2, 3
-and 6; sets 4 and 5 were tuned on in stop 19); the dev and tuning sets are shown for
+Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2, 3,
+6 and 7; sets 4 and 5 were tuned on in stop 19); the dev and tuning sets are shown for
 information, and so is a cross-validation over the knowledge base's own ways of asking
 (benchmarks/faq_crossval.py).
 
@@ -57,7 +57,10 @@ SET_5 = ROOT / "benchmarks" / "data" / "faq_questions5.tsv"
 # a sixth, 390 in scope and 76 out of scope, written blind in stop 19 as set 5 was, by three
 # other writers, and measured once after the stop's last change
 HELD_OUT_6 = ROOT / "benchmarks" / "data" / "faq_questions6.tsv"
-HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_6)
+# a seventh, 390 in scope and 74 out of scope, written blind late in stop 19 by three more
+# writers and measured once, with the code set 6 was measured with: the two are one estimate
+HELD_OUT_7 = ROOT / "benchmarks" / "data" / "faq_questions7.tsv"
+HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_6, HELD_OUT_7)
 DEFAULT_FILES = (
     ROOT.parent / "shared" / "faq-dev-questions.tsv",
     # 182 in scope and 30 out of scope, written without the knowledge base's questions, for tuning

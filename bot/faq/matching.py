@@ -191,6 +191,8 @@ class Matcher:
             # "I work in the city administration. Can a city take part?": the sentences that
             # ask are the question, the others about the asker (alone, they may fit a topic)
             parts = [p for p in parts if asks(p)] or parts
+            # and an afterthought of a word or two ("Can you help?") says too little alone
+            parts = [p for p in parts if len(content_words(words(p))) > 1] or parts
         elif whole.scores.max(initial=0.0) >= self.tuning.unknown_below:
             return whole
         else:

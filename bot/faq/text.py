@@ -122,11 +122,12 @@ _YES_NO = frozenset("da jel je li".split())
 
 
 def asks(sentence: str) -> bool:
-    """Whether the sentence is a question, not a few words about the asker."""
+    """Whether the sentence is a question, not a few words about the asker: a question mark,
+    a yes-no question's first word, or a question word anywhere ("I need to know how much")."""
     if sentence.rstrip().endswith("?"):
         return True
-    first = _WORD.findall(fold(sentence))[:1]
-    return bool(first) and (first[0] in QUESTION_WORDS or first[0] in _YES_NO)
+    found = _WORD.findall(fold(sentence))
+    return bool(found) and (found[0] in _YES_NO or any(w in QUESTION_WORDS for w in found))
 
 
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")

@@ -324,7 +324,8 @@ def test_the_second_opinions_own_topic_is_offered_second(matcher: Matcher) -> No
 
 
 @pytest.mark.parametrize(
-    "question", ["What can you do?", "What do you do?", "sta sve znas", "Шта све знате?"]
+    "question",
+    ["What can you do?", "What do you do?", "sta sve znas", "Шта све знате?", "Шта све можеш?"],
 )
 def test_a_question_of_function_words_alone_finds_its_way_of_asking(
     matcher: Matcher, question: str
@@ -356,4 +357,14 @@ def test_a_sentence_about_the_asker_is_not_the_question(matcher: Matcher, messag
 
 def test_which_sentences_ask() -> None:
     assert asks("Da li grad može da učestvuje") and asks("Who funds it?") and asks("kako to ide")
+    assert asks("Our finance department wants to know how much an ICLD project can receive.")
     assert not asks("Radim u gradskoj upravi Čačka.") and not asks("We are a small town.")
+
+
+def test_an_afterthought_of_a_word_is_not_the_question(matcher: Matcher) -> None:
+    # "Can you help?" holds all the words of a way of asking what the bot is: answered so
+    match = matcher.match(
+        "Hi, our finance department wants to know how much money an ICLD project can receive "
+        "per year and whether travel costs are covered. Can you help?"
+    )
+    assert (match.topic, match.decision) == ("partnership.funding", Decision.ANSWER), match

@@ -108,20 +108,18 @@ class _Scored:
 
     scores: Floats
     likely: Floats
-    # the two together, which ranks the topics
-    ranking: Floats
     # the second opinion's probability by the whole message or any part of it
     backed: Floats
     # the scores rest only on the text holding a way of asking among other words
     held: bool = False
 
-    def beside(self, parts: list[_Scored], second_opinion: float) -> _Scored:
+    def beside(self, parts: list[_Scored]) -> _Scored:
         """Each topic scored by the part of the message that suits it best. The second
         opinion ranks by the whole message, whose words add up to more evidence than a part's,
         but a topic one part of it backs is backed."""
         scores = np.maximum.reduce([p.scores for p in parts])
         backed = np.maximum.reduce([p.backed for p in parts])
-        return _Scored(scores, self.likely, scores + second_opinion * self.likely, backed)
+        return _Scored(scores, self.likely, backed)
 
 
 class Matcher:
@@ -206,7 +204,7 @@ class Matcher:
         parts = [*parts, *tails[:_MAX_SENTENCES]]
         if parts:
             judged = [whole, *(self._judged(self._query(p)) for p in parts)]
-            whole = whole.beside(judged, self.tuning.second_opinion)
+            whole = whole.beside(judged)
             if whole.scores.max(initial=0.0) >= self.tuning.unknown_below:
                 return whole
         held = np.maximum.reduce([index.held(query) for index in self._stems]) >= _WHOLE
@@ -215,8 +213,7 @@ class Matcher:
         # just over the "I don't know" line, in the order of their likeness as a whole
         lift = self.tuning.unknown_below + _TIE * whole.scores
         lifted: Floats = np.where(held, lift, whole.scores)
-        ranking = lifted + self.tuning.second_opinion * whole.likely
-        return replace(whole, scores=lifted, ranking=ranking, held=True)
+        return replace(whole, scores=lifted, held=True)
 
     def _phrase(self, text: str) -> tuple[int, float]:
         """The topic of the way of asking made only of function words that shares most of
@@ -233,8 +230,7 @@ class Matcher:
         posterior = self._votes.posterior(query)
         scores = self._scores(query)
         likely = np.zeros_like(scores) if posterior is None else posterior
-        ranking = scores + self.tuning.second_opinion * likely
-        return _Scored(scores, likely, ranking, likely)
+        return _Scored(scores, likely, likely)
 
     def _scores(self, query: list[str]) -> Floats:
         t = self.tuning
@@ -267,7 +263,9 @@ class Matcher:
         t = self.tuning
         query = self._query(text)
         scored = self._scored(text, query)
-        scores, likely, ranking = scored.scores, scored.likely, scored.ranking
+        scores, likely = scored.scores, scored.likely
+        # the two opinions together rank the topics
+        ranking = scores + t.second_opinion * likely
         if len(scores) == 0:
             return Match(None, 0.0, (), Decision.UNKNOWN)
         k = min(_ALTERNATIVES + 1, len(scores))

@@ -126,7 +126,7 @@ def asks(sentence: str) -> bool:
     a yes-no question's first word, or a question word anywhere ("I need to know how much")."""
     if sentence.rstrip().endswith("?"):
         return True
-    found = _WORD.findall(fold(sentence))
+    found = tokens(sentence)
     return bool(found) and (found[0] in _YES_NO or any(w in QUESTION_WORDS for w in found))
 
 
@@ -146,12 +146,12 @@ def spans(text: str) -> list[str]:
 def question_tails(text: str) -> list[str]:
     """The text from each of its question words on, the first word aside: where the question
     starts in a message typed without punctuation ("... pa me zanima koliko traje ...")."""
-    tokens = text.split()
-    return [" ".join(tokens[i:]) for i in range(1, len(tokens)) if _asks(tokens[i])]
+    pieces = text.split()
+    return [" ".join(pieces[i:]) for i in range(1, len(pieces)) if _starts_question(pieces[i])]
 
 
-def _asks(token: str) -> bool:
-    found = _WORD.findall(fold(token))
+def _starts_question(piece: str) -> bool:
+    found = tokens(piece)
     return bool(found) and found[0] in QUESTION_WORDS
 
 

@@ -13,8 +13,8 @@ one of four outcomes, which add up to 100 % per question set and kind:
 
 For an out-of-scope question (kind "none") declining is the right outcome, small talk
 included; answering anything is "answered wrong" and offering anything is "suggested".
-Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2, 3
-and 8; sets 4 to 7 were tuned on in stop 19); the dev and tuning sets are shown for
+Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2
+and 3; sets 4 to 8 were tuned on in stops 19 and 20); the dev and tuning sets are shown for
 information, and so is a cross-validation over the knowledge base's own ways of asking
 (benchmarks/faq_crossval.py).
 
@@ -60,9 +60,9 @@ SET_5 = ROOT / "benchmarks" / "data" / "faq_questions5.tsv"
 SET_6 = ROOT / "benchmarks" / "data" / "faq_questions6.tsv"
 SET_7 = ROOT / "benchmarks" / "data" / "faq_questions7.tsv"
 # an eighth, 390 in scope and 73 out of scope, written blind late in stop 19 by three more
-# writers and measured once, after the stop's last change
-HELD_OUT_8 = ROOT / "benchmarks" / "data" / "faq_questions8.tsv"
-HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_8)
+# writers and measured once, after the stop's last change; stop 20 studied its misses
+SET_8 = ROOT / "benchmarks" / "data" / "faq_questions8.tsv"
+HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3)
 DEFAULT_FILES = (
     ROOT.parent / "shared" / "faq-dev-questions.tsv",
     # 182 in scope and 30 out of scope, written without the knowledge base's questions, for tuning
@@ -77,6 +77,7 @@ DEFAULT_FILES = (
     SET_5,
     SET_6,
     SET_7,
+    SET_8,
     *HELD_OUT_SETS,
 )
 KINDS = ("cyrl", "latn", "ascii", "typo", "en")

@@ -89,7 +89,7 @@ def test_faq_ask_says_what_the_person_would_get_and_creates_no_database(tmp_path
     assert [a["outcome"] for a in answers] == ["answered", "small_talk", "declined", "suggested"]
     assert answers[0]["topic"] and answers[2]["topic"] is None
     # the "did you mean" buttons: registering with the bot, or applying to ICLD?
-    assert answers[3]["offered"][:2] == ["bot.register", "partnership.apply"]
+    assert set(answers[3]["offered"][:2]) == {"bot.register", "partnership.apply"}
     assert answers[0]["offered"] == answers[2]["offered"] == []
     assert not (tmp_path / "bot.sqlite3").exists()
 

@@ -1,4 +1,5 @@
-"""The FAQ knowledge base: topics.yaml plus one text file per written locale, loaded and checked."""
+"""The FAQ knowledge base: topics.yaml, one text file per written locale, and the questions
+people asked filed by topic (asked.yaml), loaded and checked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from typing import Any
 from bot.core.locales import Locale
 from bot.core.script import to_latin
 from bot.faq import rules
+from bot.faq.text import tokens
 from bot.faq.yamlfile import YamlError, read_yaml
 
 FAQ_DIR = Path(__file__).resolve().parents[2] / "locales" / "faq"
 STRUCTURE_FILE = "topics.yaml"
 # Serbian Latin has no file: it is derived from the Cyrillic one (design.md).
 TEXT_FILES = {Locale.SR_CYRL: "sr.yaml", Locale.EN: "en.yaml"}
+# Optional: the topics' own ways of asking are enough to answer.
+ASKED_FILE = "asked.yaml"
 
 _TOPIC_FIELDS = {"id", "category", "related", "links", "aliases", "live"}
 _TOPIC_REQUIRED = {"id", "category"}
@@ -54,6 +58,10 @@ class KnowledgeBase:
     topics: dict[str, Topic]
     categories: list[str]
     category_titles: dict[Locale, dict[str, str]]
+    # questions people asked, as they typed them, by the topic that answers them
+    asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # and those no topic answers
+    outside: tuple[str, ...] = ()
     _by_alias: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +145,7 @@ class _Reader:
             per_locale = {loc: texts[loc][e.id] for loc in Locale}
             described = {f.name: getattr(e, f.name) for f in fields(e)}
             topics[e.id] = Topic(**described, texts=per_locale)
-        return KnowledgeBase(topics, categories, titles)
+        return KnowledgeBase(topics, categories, titles, *self._read_asked(topics))
 
     # --- topics.yaml
 
@@ -348,7 +356,79 @@ class _Reader:
                         fatal=False,
                     )
 
-    def _read_file(self, name: str) -> dict[str, Any] | None:
+    # --- asked.yaml
+
+    def _read_asked(
+        self, topics: dict[str, Topic]
+    ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+        file = ASKED_FILE
+        if not (self.directory / file).exists():
+            return {}, ()
+        data = self._read_file(file, "a mapping with `topics` and `outside`")
+        if data is None:
+            return {}, ()
+        for key in data.keys() - {"topics", "outside"}:
+            self.problem(file, None, f"unknown field `{key}`", fatal=False)
+        raw_topics = data.get("topics") or {}
+        if not isinstance(raw_topics, dict):
+            self.problem(file, None, "`topics` must map topic ids to questions", fatal=True)
+            raw_topics = {}
+        # where each question is filed: a topic's way of asking, or the first place it is listed
+        filed = {
+            same_question(q): t.id
+            for t in topics.values()
+            for text in t.texts.values()
+            for q in (text.title, *text.questions)
+        }
+        ways = set(filed)
+        asked: dict[str, tuple[str, ...]] = {}
+        for tid, raw in raw_topics.items():
+            questions = self._questions(file, str(tid), raw)
+            if str(tid) not in topics:
+                self.problem(file, str(tid), "unknown topic (not in topics.yaml)", fatal=False)
+                continue
+            asked[str(tid)] = self._filed(file, str(tid), questions, filed, ways)
+        outside = self._filed(
+            file, "outside", self._questions(file, "outside", data.get("outside")), filed, ways
+        )
+        return asked, outside
+
+    def _questions(self, file: str, where: str, raw: object) -> tuple[str, ...]:
+        raw = raw or []
+        if not isinstance(raw, list) or not all(isinstance(q, str) for q in raw):
+            self.problem(file, where, "must be a list of questions", fatal=True)
+            return ()
+        return tuple(q.strip() for q in raw if q.strip())
+
+    def _filed(
+        self,
+        file: str,
+        where: str,
+        questions: tuple[str, ...],
+        filed: dict[str, str],
+        ways: set[str],
+    ) -> tuple[str, ...]:
+        """The questions not filed before, as a topic's way of asking or in this file; each one
+        that was gets a problem, as the bot would learn it twice or two ways."""
+        kept = []
+        seen: set[str] = set()
+        for q in questions:
+            key = same_question(q)
+            first = filed.setdefault(key, where)
+            if key in ways:
+                self.problem(file, where, f"`{q}` is a way of asking {first}", fatal=False)
+            elif first != where:
+                self.problem(file, where, f"`{q}` is filed under {first} too", fatal=False)
+            elif key in seen:
+                self.problem(file, where, f"`{q}` is listed twice", fatal=False)
+            else:
+                seen.add(key)
+                kept.append(q)
+        return tuple(kept)
+
+    def _read_file(
+        self, name: str, shape: str = "a mapping with `categories` and `topics`"
+    ) -> dict[str, Any] | None:
         path = self.directory / name
         try:
             data = read_yaml(path)
@@ -359,7 +439,7 @@ class _Reader:
             self.problem(name, None, str(e), fatal=True)
             return None
         if not isinstance(data, dict):
-            self.problem(name, None, "must be a mapping with `categories` and `topics`", fatal=True)
+            self.problem(name, None, f"must be {shape}", fatal=True)
             return None
         return data
 
@@ -369,6 +449,11 @@ def _fields(text: TopicText) -> Iterator[tuple[str, str]]:
     for i, q in enumerate(text.questions, 1):
         yield f"question {i}", q
     yield "answer", text.answer
+
+
+def same_question(question: str) -> str:
+    """A question as the matcher reads it: script, case, diacritics and punctuation aside."""
+    return " ".join(tokens(question))
 
 
 def _latin(text: TopicText) -> TopicText:

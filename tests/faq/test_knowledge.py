@@ -189,3 +189,61 @@ def test_live_topic_answer_may_hold_placeholders(tmp_path: Path) -> None:
     assert check(write_kb(tmp_path, topics=topics, en=en)) == []
     kb = load(tmp_path)
     assert kb.topics["programme.about"].live == "workshops"
+
+
+def test_questions_people_asked_are_read_as_typed(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    assert (load(folder).asked, load(folder).outside) == ({}, ())  # the file is optional
+    (folder / "asked.yaml").write_text(
+        "topics:\n"
+        "  contact:\n    - kome da pisem\n    - '  Who do I write to?  '\n    - ''\n"
+        "outside:\n  - Ko je gradonačelnik Niša?\n",
+        encoding="utf-8",
+    )
+    kb = load(folder)
+    assert kb.asked == {"contact": ("kome da pisem", "Who do I write to?")}
+    assert kb.outside == ("Ko je gradonačelnik Niša?",)
+    assert check(folder) == []
+
+
+def test_a_question_asked_filed_twice_is_named_and_learnt_once(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path)
+    (folder / "asked.yaml").write_text(
+        "topics:\n"
+        # the Latin spelling of a Cyrillic way of asking is the same question
+        "  contact:\n    - ŠTA je program?\n    - kome da pisem\n    - Kome da pišem\n"
+        "  programme.about:\n    - Kome da pisem?\n"
+        "  nowhere:\n    - gde\n"
+        "outside:\n  - kome da pisem\n",
+        encoding="utf-8",
+    )
+    kb = load(folder)
+    assert kb.asked == {"contact": ("kome da pisem",), "programme.about": ()}
+    assert kb.outside == ()
+    assert check(folder) == [
+        "asked.yaml: contact: `ŠTA je program?` is a way of asking programme.about",
+        # without diacritics and with them, the same words
+        "asked.yaml: contact: `Kome da pišem` is listed twice",
+        "asked.yaml: programme.about: `Kome da pisem?` is filed under contact too",
+        "asked.yaml: nowhere: unknown topic (not in topics.yaml)",
+        "asked.yaml: outside: `kome da pisem` is filed under contact too",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("outside: Ko je gradonačelnik?\n", "asked.yaml: outside: must be a list of questions"),
+        ("topics: [a, b]\n", "asked.yaml: `topics` must map topic ids to questions"),
+        ("topics:\n  contact: kome\n", "asked.yaml: contact: must be a list of questions"),
+        ("- Ko je gradonačelnik?\n", "asked.yaml: must be a mapping with `topics` and `outside`"),
+    ],
+)
+def test_a_broken_file_of_questions_asked_stops_loading(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    folder = write_kb(tmp_path)
+    (folder / "asked.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as error:
+        load(folder)
+    assert error.value.problems == [problem]

@@ -260,10 +260,10 @@ def test_a_short_afterthought_does_not_decide(matcher: Matcher) -> None:
 @pytest.mark.parametrize(
     "message",
     [
-        "radim u opstinskoj upravi u pirotu i juce sam na sastanku cuo za taj program pa me "
-        "zanima ko finansira program skgo",
-        "радим у општинској управи у Пироту и јуче сам на састанку чуо за тај програм па ме "
-        "занима ко финансира програм СКГО",
+        "nacelnik je trazio da mu do petka spremim kratku informaciju za vece pa me zanima ko "
+        "finansira program skgo",
+        "начелник је тражио да му до петка спремим кратку информацију за веће па ме занима ко "
+        "финансира програм СКГО",
         "I work in the town hall in Pirot and yesterday at a meeting I heard about this "
         "programme so I wonder who funds the programme",
     ],
@@ -271,8 +271,8 @@ def test_a_short_afterthought_does_not_decide(matcher: Matcher) -> None:
 def test_a_long_message_without_punctuation_that_holds_a_way_of_asking_is_not_declined(
     matcher: Matcher, message: str
 ) -> None:
-    # no sentence or clause to score on its own, and the other words pulled the whole under
-    # the "I don't know" line; it holds "Who funds the programme?" word for word
+    # no sentence or clause to score on its own, and the other words pull the whole down; it
+    # holds "Who funds the programme?" word for word
     match = matcher.match(message)
     assert match.topic == "programme.funder", match
     assert match.decision is not Decision.UNKNOWN, match
@@ -316,11 +316,11 @@ def test_the_question_after_words_about_oneself_without_punctuation_is_answered(
 
 
 def test_the_second_opinions_own_topic_is_offered_second(matcher: Matcher) -> None:
-    # the ranking leans to what the programme is, the second opinion to what a partnership is
-    match = matcher.match("Šta je poenta partnerstva sa švedskom opštinom?")
+    # the ranking leans to who takes part in a partnership, the second opinion to who may
+    match = matcher.match("Ko je uključen u program?")
     assert match.decision is Decision.CLARIFY, match
-    assert match.contender == "partnership.about"
-    assert matcher.offer(match)[:2] == ("programme.about", "partnership.about")
+    assert match.contender == "partnership.eligibility"
+    assert matcher.offer(match)[:2] == ("partnership.stakeholders", "partnership.eligibility")
 
 
 @pytest.mark.parametrize(
@@ -368,3 +368,37 @@ def test_an_afterthought_of_a_word_is_not_the_question(matcher: Matcher) -> None
         "per year and whether travel costs are covered. Can you help?"
     )
     assert (match.topic, match.decision) == ("partnership.funding", Decision.ANSWER), match
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I get a Swedish work permit?",  # was answered with finding a partner
+        "Kada je sledeći IPA poziv za opštine?",  # and these with applying to ICLD
+        "Koji je rok za Erazmus prijave?",
+        "How many people live in Kraljevo?",  # and this with the workshop in Kragujevac
+        "What is the population of Niš?",  # and this offered who can take part
+    ],
+)
+def test_questions_like_those_outside_the_programme_are_declined(
+    matcher: Matcher, kb: KnowledgeBase, question: str
+) -> None:
+    assert question not in kb.outside  # like them, not one of them
+    assert matcher.match(question).decision is Decision.UNKNOWN
+    without = Matcher(replace(kb, outside=())).match(question)
+    assert without.decision is not Decision.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("kad je rok za konkurs", "partnership.apply"),
+        ("Koliko novca možemo da dobijemo?", "partnership.funding"),
+        ("Ko finansira program?", "programme.funder"),
+    ],
+)
+def test_the_programmes_own_questions_near_those_outside_it_are_answered(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    match = matcher.match(question)
+    assert (match.topic, match.decision) == (topic, Decision.ANSWER)

@@ -55,6 +55,29 @@ async def test_reload_puts_edited_answers_in_use_and_keeps_the_old_on_a_broken_f
     await app.close()
 
 
+async def test_reload_puts_the_questions_asked_in_use(tmp_path: Path, i18n: I18n) -> None:
+    folder = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, folder)
+    asked = (folder / "asked.yaml").read_text(encoding="utf-8")
+    (folder / "asked.yaml").unlink()
+    app = await App.open(
+        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
+        i18n,
+        Faq(folder),
+    )
+    boss = Person(app, UserRef("console", "9"), hint="en")
+    await boss.choose_language("English")
+    await boss.say("How do I get a Swedish work permit?")
+    assert "I don't know the answer" not in boss.text, "answered with a topic before"
+
+    (folder / "asked.yaml").write_text(asked, encoding="utf-8")
+    await boss.say("/reload")
+    assert "FAQ reloaded: 26 topics in use." in boss.text
+    await boss.say("How do I get a Swedish work permit?")
+    assert "I don't know the answer to that" in boss.text
+    await app.close()
+
+
 async def test_long_categories_are_paged(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(faq_chat, "TOPICS_PER_PAGE", 2)
     p = Person(app, UserRef("console", "1"), hint="en")

@@ -231,8 +231,9 @@ async def run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages
-    loop.add_signal_handler(signal.SIGHUP, app.faq.reload)
+    # editors change the FAQ files, then `kill -HUP`: no restart, no dropped messages; the
+    # index is built in a thread, as it takes seconds
+    loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, app.faq.reload))
     scheduler = scheduling.build(app.services, app.broadcaster)
     channels: list[Channel] = []
     # one HTTP server for every webhook; it binds only when a channel needs it

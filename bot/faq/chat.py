@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.core.context import Context
@@ -123,7 +124,8 @@ class FaqChat:
         return [Reply(title, tuple(rows))]
 
     async def reload(self, ctx: Context) -> list[Reply]:
-        problems = self.faq.reload()
+        # building the index takes seconds: in a thread, so that others' replies go on
+        problems = await asyncio.to_thread(self.faq.reload)
         await ctx.services.audit.record(ctx.msg.user, "reload", len(self.faq.kb.topics))
         topics = ctx.t.tn("count.topics", "count.topics_plural", len(self.faq.kb.topics))
         text = ctx.t.t("faq.reloaded", topics=topics)

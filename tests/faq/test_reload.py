@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,41 @@ async def test_reload_puts_the_questions_asked_in_use(tmp_path: Path, i18n: I18n
     await boss.say("How do I get a Swedish work permit?")
     assert "I don't know the answer to that" in boss.text
     await app.close()
+
+
+async def test_others_are_answered_while_the_faq_reloads(
+    tmp_path: Path, i18n: I18n, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faq = Faq()
+    app = await App.open(
+        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
+        i18n,
+        faq,
+    )
+    boss = Person(app, UserRef("console", "9"), hint="en")
+    ana = Person(app, UserRef("console", "1"), hint="en")
+    await boss.choose_language("English")
+    await ana.choose_language("English")
+    building, built = threading.Event(), threading.Event()
+    reload = faq.reload
+
+    def slow_reload() -> list[str]:
+        building.set()
+        built.wait(timeout=5)
+        return reload()
+
+    monkeypatch.setattr(faq, "reload", slow_reload)
+    reloading = asyncio.create_task(boss.say("/reload"))
+    try:
+        assert await asyncio.to_thread(building.wait, 30)
+        await ana.say("Who funds the programme?")
+        assert "Sweden" in ana.text
+        assert not reloading.done(), "the reload held every reply up until it was done"
+    finally:
+        built.set()
+        await reloading
+        await app.close()
+    assert "FAQ reloaded: 26 topics in use." in boss.text
 
 
 async def test_long_categories_are_paged(app: App, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 
 class Postings:
@@ -16,14 +17,30 @@ class Postings:
     def __init__(self, rows: int, entries: Iterable[tuple[int, int, float]], terms: int) -> None:
         """`entries` are (term id, row, weight); a term id must be below `terms`."""
         columns = list(zip(*entries, strict=True)) or [(), (), ()]
-        term = np.array(columns[0], dtype=np.int64)
+        term, row, weight = columns
+        self._store(
+            rows,
+            np.array(term, dtype=np.int64),
+            np.array(row, dtype=np.int64),
+            np.array(weight, dtype=np.float64),
+            terms,
+        )
+
+    @classmethod
+    def of_arrays(cls, rows: int, term: Ints, row: Ints, weight: Floats, terms: int) -> Postings:
+        """The same from three arrays of the entries' parts: for millions of entries."""
+        postings = cls.__new__(cls)
+        postings._store(rows, term, row, weight, terms)
+        return postings
+
+    def _store(self, rows: int, term: Ints, row: Ints, weight: Floats, terms: int) -> None:
         order = np.argsort(term, kind="stable")
         starts = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term, minlength=terms), out=starts[1:])
         self.rows = rows
         self._starts = starts
-        self._row = np.array(columns[1], dtype=np.int64)[order]
-        self._weight = np.array(columns[2], dtype=np.float64)[order]
+        self._row = row[order]
+        self._weight = weight[order]
 
     def row_sums(self, query: Mapping[int, float]) -> Floats:
         """Σ over the query's terms of query weight × stored weight, for every row."""

@@ -176,15 +176,16 @@ class CharIndex:
         # Grams no document has still count in the query's length, so that a question about
         # something else cannot reach a high cosine through a few shared fragments.
         self._idf_unknown = math.log(n + 1) + 1
-        entries: list[tuple[int, int, float]] = []
-        for row, counts in enumerate(grams):
-            vec: dict[int, float] = {}
-            for gram, c in counts.items():
-                gid = self._ids[gram]
-                vec[gid] = (1 + math.log(c)) * self._idf[gid]
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            entries.extend((gid, row, v / norm) for gid, v in vec.items())
-        self._docs = Postings(n, entries, len(self._ids))
+        # every document's sublinear tf-idf vector scaled to unit length, all at once: this is
+        # most of building the index
+        ids = self._ids
+        gram = np.fromiter((ids[g] for counts in grams for g in counts), np.int64)
+        row = np.repeat(np.arange(n), [len(counts) for counts in grams])
+        tf = np.fromiter((c for counts in grams for c in counts.values()), np.float64)
+        weight = (1 + np.log(tf)) * np.asarray(self._idf)[gram]
+        norm = np.sqrt(np.bincount(row, weight * weight, minlength=n))
+        weight /= np.where(norm > 0, norm, 1.0)[row]
+        self._docs = Postings.of_arrays(n, gram, row, weight, len(ids))
 
     def scores(self, words: Sequence[str]) -> Floats:
         """The cosine of each topic's closest document."""

@@ -13,10 +13,11 @@ one of four outcomes, which add up to 100 % per question set and kind:
 
 For an out-of-scope question (kind "none") declining is the right outcome, small talk
 included; answering anything is "answered wrong" and offering anything is "suggested".
-Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2
-and 3; sets 4 to 8 were tuned on in stops 19 and 20); the dev and tuning sets are shown for
-information, and so is a cross-validation over the knowledge base's own ways of asking
-(benchmarks/faq_crossval.py).
+Targets (PASS/FAIL) apply to the held-out sets only (HELD_OUT_SETS: faq_questions.tsv, 2, 3
+and 9). Sets 4 to 8 were tuned on in stops 19 and 20, and locales/faq/asked.yaml holds the dev
+sets' questions, so they are shown for information only (benchmarks/faq_asked.py measures them
+fairly, one left out at a time), and so is a cross-validation over the knowledge base's own ways
+of asking (benchmarks/faq_crossval.py).
 
 Run: uv run --frozen python -m benchmarks.faq_accuracy [--questions FILE ...] [--misses]
 """
@@ -62,7 +63,10 @@ SET_7 = ROOT / "benchmarks" / "data" / "faq_questions7.tsv"
 # an eighth, 390 in scope and 73 out of scope, written blind late in stop 19 by three more
 # writers and measured once, after the stop's last change; stop 20 studied its misses
 SET_8 = ROOT / "benchmarks" / "data" / "faq_questions8.tsv"
-HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3)
+# a ninth, 390 in scope and 71 out of scope, written blind at the start of stop 20 as set 8 was,
+# by three more writers, and measured once after that stop's last change to the matcher
+HELD_OUT_9 = ROOT / "benchmarks" / "data" / "faq_questions9.tsv"
+HELD_OUT_SETS = (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_9)
 DEFAULT_FILES = (
     ROOT.parent / "shared" / "faq-dev-questions.tsv",
     # 182 in scope and 30 out of scope, written without the knowledge base's questions, for tuning

@@ -118,8 +118,8 @@ class _Scored:
     backed: Floats
     # the scores rest only on the text holding a way of asking among other words
     held: bool = False
-    # the second opinion finds the words likelier to be one of the questions no topic answers
-    # (knowledge.OUTSIDE_FILE) than to be any topic's
+    # the second opinion finds the words likelier to be like the questions no topic answers
+    # (asked.yaml's `outside`) than like all the topics' together
     outside: bool = False
 
     def beside(self, parts: list[_Scored]) -> _Scored:

@@ -28,7 +28,7 @@ class Postings:
 
     @classmethod
     def of_arrays(cls, rows: int, term: Ints, row: Ints, weight: Floats, terms: int) -> Postings:
-        """The same from three arrays of the entries' parts: for millions of entries."""
+        """The same from three arrays of the entries' parts, for hundreds of thousands."""
         postings = cls.__new__(cls)
         postings._store(rows, term, row, weight, terms)
         return postings

@@ -22,18 +22,24 @@ from tests.chat import Person, settings
 from tests.telegram_double import BotApiDouble
 
 
+async def with_a_coordinator(tmp_path: Path, i18n: I18n, faq: Faq) -> tuple[App, Person]:
+    """The bot with this FAQ, and a coordinator chatting in English."""
+    app = await App.open(
+        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
+        i18n,
+        faq,
+    )
+    boss = Person(app, UserRef("console", "9"), hint="en")
+    await boss.choose_language("English")
+    return app, boss
+
+
 async def test_reload_puts_edited_answers_in_use_and_keeps_the_old_on_a_broken_file(
     tmp_path: Path, i18n: I18n
 ) -> None:
     folder = tmp_path / "faq"
     shutil.copytree(FAQ_DIR, folder)
-    app = await App.open(
-        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
-        i18n,
-        Faq(folder),
-    )
-    boss = Person(app, UserRef("console", "9"), hint="en")
-    await boss.choose_language("English")
+    app, boss = await with_a_coordinator(tmp_path, i18n, Faq(folder))
     await boss.press_payload("f:contact")
     assert "NEW CONTACT LINE" not in boss.text
 
@@ -61,13 +67,7 @@ async def test_reload_puts_the_questions_asked_in_use(tmp_path: Path, i18n: I18n
     shutil.copytree(FAQ_DIR, folder)
     asked = (folder / "asked.yaml").read_text(encoding="utf-8")
     (folder / "asked.yaml").unlink()
-    app = await App.open(
-        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
-        i18n,
-        Faq(folder),
-    )
-    boss = Person(app, UserRef("console", "9"), hint="en")
-    await boss.choose_language("English")
+    app, boss = await with_a_coordinator(tmp_path, i18n, Faq(folder))
     await boss.say("How do I get a Swedish work permit?")
     assert "I don't know the answer" not in boss.text, "answered with a topic before"
 
@@ -83,14 +83,8 @@ async def test_others_are_answered_while_the_faq_reloads(
     tmp_path: Path, i18n: I18n, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     faq = Faq()
-    app = await App.open(
-        settings(tmp_path / "bot.sqlite3", coordinators=frozenset({UserRef("console", "9")})),
-        i18n,
-        faq,
-    )
-    boss = Person(app, UserRef("console", "9"), hint="en")
+    app, boss = await with_a_coordinator(tmp_path, i18n, faq)
     ana = Person(app, UserRef("console", "1"), hint="en")
-    await boss.choose_language("English")
     await ana.choose_language("English")
     building, built = threading.Event(), threading.Event()
     reload = faq.reload

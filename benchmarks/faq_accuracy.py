@@ -35,7 +35,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.faq_crossval import FOLDS, cross_validate
-from benchmarks.faq_outcomes import Outcome, Tally, evaluate, read_questions
+from benchmarks.faq_outcomes import (
+    Outcome,
+    Tally,
+    evaluate,
+    in_scope_tally,
+    merge_by_kind,
+    read_questions,
+)
 from bot.core.script import fold
 from bot.faq.answers import Faq
 from bot.faq.knowledge import FAQ_DIR, KnowledgeBase, TopicText
@@ -223,10 +230,8 @@ def report_accuracy(name: str, tallies: dict[str, Tally], verbose: bool, targets
     for kind in in_scope:
         row(kind)
     if len(in_scope) > 1:
-        total = Tally()
-        for kind in in_scope:
-            total.merge(tallies[kind])
-        print(_row("all", total, "(in scope together: no target)" if targets else "").rstrip())
+        note = "(in scope together: no target)" if targets else ""
+        print(_row("all", in_scope_tally(tallies), note).rstrip())
     if "none" in tallies:
         row("none")
     if verbose:
@@ -276,8 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = report_accuracy(str(path), tallies, args.misses, targets)
         if targets:
             verdicts.append(f"  {path.name}: {'met' if ok else 'NOT met'}")
-            for kind, tally in tallies.items():
-                pooled.setdefault(kind, Tally()).merge(tally)
+            merge_by_kind(pooled, tallies)
     if len(verdicts) > 1:
         ok = report_accuracy("the held-out sets together", pooled, False, targets=True)
         verdicts.append(f"  the held-out sets together: {'met' if ok else 'NOT met'}")

@@ -15,7 +15,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.faq_accuracy import DEFAULT_FILES, HELD_OUT_SETS, KINDS
-from benchmarks.faq_outcomes import Outcome, Question, Tally, evaluate, read_questions
+from benchmarks.faq_outcomes import (
+    Outcome,
+    Question,
+    Tally,
+    evaluate,
+    in_scope_tally,
+    merge_by_kind,
+    read_questions,
+)
 from bot.faq.answers import Faq
 from bot.faq.knowledge import KnowledgeBase, load, same_question
 
@@ -37,18 +45,10 @@ def _pct(t: Tally, outcome: Outcome) -> str:
 
 
 def _cells(tallies: dict[str, Tally]) -> str:
-    inside = Tally()
-    for kind, tally in tallies.items():
-        if kind != "none":
-            inside.merge(tally)
+    inside = in_scope_tally(tallies)
     outside = tallies.get("none", Tally())
     right, wrong = _pct(inside, Outcome.RIGHT), _pct(inside, Outcome.WRONG)
     return f"{right} {wrong} {_pct(outside, Outcome.DECLINED)}"
-
-
-def _merge(into: dict[str, Tally], tallies: dict[str, Tally]) -> None:
-    for kind, tally in tallies.items():
-        into.setdefault(kind, Tally()).merge(tally)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         row = []
         for faq, total in ((before, totals[0]), (Faq(kb=without(kb, questions)), totals[1])):
             tallies = evaluate(faq, questions)
-            _merge(total, tallies)
+            merge_by_kind(total, tallies)
             row.append(_cells(tallies))
         print(f"{Path(path).name:<22} {row[0]:>29}   {row[1]:>29}")
     print(f"{'all':<22} {_cells(totals[0]):>29}   {_cells(totals[1]):>29}")

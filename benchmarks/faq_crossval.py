@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from benchmarks.faq_outcomes import Question, Tally, evaluate
+from benchmarks.faq_outcomes import Question, Tally, evaluate, merge_by_kind
 from bot.core.locales import Locale
 from bot.faq.answers import Faq
 from bot.faq.knowledge import KnowledgeBase, Topic
@@ -48,6 +48,5 @@ def cross_validate(kb: KnowledgeBase, folds: int = FOLDS) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     for fold in range(folds):
         without, asked = _split(kb, fold, folds)
-        for kind, tally in evaluate(Faq(kb=without), asked).items():
-            tallies.setdefault(kind, Tally()).merge(tally)
+        merge_by_kind(tallies, evaluate(Faq(kb=without), asked))
     return tallies

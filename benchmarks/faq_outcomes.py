@@ -60,6 +60,21 @@ class Tally:
         self.misses.extend(other.misses)
 
 
+def merge_by_kind(into: dict[str, Tally], tallies: dict[str, Tally]) -> None:
+    """Each kind's tally added to the same kind's in `into`."""
+    for kind, tally in tallies.items():
+        into.setdefault(kind, Tally()).merge(tally)
+
+
+def in_scope_tally(tallies: dict[str, Tally]) -> Tally:
+    """The kinds in scope (all but "none") as one tally."""
+    total = Tally()
+    for kind, tally in tallies.items():
+        if kind != "none":
+            total.merge(tally)
+    return total
+
+
 def infer_kind(text: str) -> str:
     """The kind of a question from a file without a kind column."""
     if has_cyrillic(text):

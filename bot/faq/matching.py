@@ -158,7 +158,7 @@ class Matcher:
                         seen.add(key)
                         docs[language].append(Document(i, key))
                     if content_words(key):
-                        self._exact[key] = i if self._exact.get(key, i) == i else -1
+                        self._claim(key, i)
                     else:
                         self._phrases.append((frozenset(tokens(sentence)), i))
             # what people asked, in the language it reads as (Serbian when unsure)
@@ -167,7 +167,7 @@ class Matcher:
                 english = detect(question) is Locale.EN
                 docs[Language.ENGLISH if english else Language.SERBIAN].append(Document(i, key))
                 if content_words(key):
-                    self._exact[key] = i if self._exact.get(key, i) == i else -1
+                    self._claim(key, i)
         n = len(self._ids)
         self._stems = [StemIndex(lang, d, n, t.k1, t.b) for lang, d in docs.items()]
         everything = sorted((d for ds in docs.values() for d in ds), key=lambda d: d.topic)
@@ -182,6 +182,10 @@ class Matcher:
         # the questions outside the programme are one more class, after the topics
         outside = [Document(n, tuple(words(q))) for q in kb.outside]
         self._votes = TopicVotes([*everything, *outside], n + bool(outside))
+
+    def _claim(self, key: tuple[str, ...], topic: int) -> None:
+        """These words, asked exactly, are this topic's; -1 when two topics have them."""
+        self._exact[key] = topic if self._exact.get(key, topic) == topic else -1
 
     @property
     def topics(self) -> list[str]:
